@@ -1,0 +1,17 @@
+"""Losses: per-sample values of shape (B,); generators weight and reduce them."""
+
+from greenreg.models.losses.flow_mse import FlowMSELoss
+from greenreg.models.losses.gaussian_kl import GaussianKLLoss
+from greenreg.models.losses.info_nce import InfoNCELoss
+from greenreg.models.losses.lpips_loss import LPIPSLoss
+from greenreg.models.losses.total_variation import TotalVariationLoss
+from greenreg.models.losses.weight_schedule import LossWeightSchedule
+
+__all__ = [
+    "FlowMSELoss",
+    "GaussianKLLoss",
+    "InfoNCELoss",
+    "LPIPSLoss",
+    "LossWeightSchedule",
+    "TotalVariationLoss",
+]

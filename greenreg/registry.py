@@ -1,0 +1,47 @@
+"""Every registry of greenreg, in one place.
+
+Each is a child of mmengine's root registry of the same role, so mmengine's Runner builds
+greenreg components (and greenreg configs may name mmengine's). ``locations`` lists the
+packages imported on first use, so a config needs no ``custom_imports`` for greenreg itself.
+"""
+
+from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
+from mmengine.registry import DATASETS as MMENGINE_DATASETS
+from mmengine.registry import HOOKS as MMENGINE_HOOKS
+from mmengine.registry import LOOPS as MMENGINE_LOOPS
+from mmengine.registry import METRICS as MMENGINE_METRICS
+from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
+from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
+from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
+from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
+from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
+from mmengine.registry import Registry
+
+# networks: generators, backbones, conditioners, text encoders, losses, weightings
+MODELS = Registry("model", parent=MMENGINE_MODELS, locations=["greenreg.models"])
+# datasets and their transforms
+DATASETS = Registry("dataset", parent=MMENGINE_DATASETS, locations=["greenreg.datasets"])
+TRANSFORMS = Registry("transform", parent=MMENGINE_TRANSFORMS, locations=["greenreg.datasets"])
+DATA_SAMPLERS = Registry("data sampler", parent=MMENGINE_DATA_SAMPLERS)
+# training machinery: hooks, loops, optimizers and their wrappers, parameter schedulers
+HOOKS = Registry("hook", parent=MMENGINE_HOOKS, locations=["greenreg.engine"])
+LOOPS = Registry("loop", parent=MMENGINE_LOOPS, locations=["greenreg.engine"])
+OPTIMIZERS = Registry("optimizer", parent=MMENGINE_OPTIMIZERS)
+OPTIM_WRAPPERS = Registry(
+    "optim_wrapper", parent=MMENGINE_OPTIM_WRAPPERS, locations=["greenreg.engine"]
+)
+PARAM_SCHEDULERS = Registry(
+    "parameter scheduler", parent=MMENGINE_PARAM_SCHEDULERS, locations=["greenreg.engine"]
+)
+# evaluation metrics and visualisation backends
+METRICS = Registry("metric", parent=MMENGINE_METRICS, locations=["greenreg.evaluation"])
+VISBACKENDS = Registry("vis_backend", parent=MMENGINE_VISBACKENDS)
+
+# domain registries (no mmengine root has these roles)
+# probability paths: x_t and the velocity target from (x0, x1, t)
+PATHS = Registry("path", locations=["greenreg.paths"])
+# time samplers: draw t in [0, 1] per sample, optionally as a function of the iteration
+TIME_SAMPLERS = Registry("time sampler", locations=["greenreg.timesteps"])
+# ODE/SDE solvers that integrate a velocity field from t=0 to t=1
+SOLVERS = Registry("solver", locations=["greenreg.solvers"])

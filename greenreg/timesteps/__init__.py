@@ -1,0 +1,14 @@
+"""Time samplers: where on the path each training example is taken."""
+
+from greenreg.timesteps.base import BaseTimeSampler
+from greenreg.timesteps.curriculum import CurriculumTimeSampler, build_time_sampler
+from greenreg.timesteps.logsnr_uniform import LogSNRUniformTimeSampler
+from greenreg.timesteps.uniform import UniformTimeSampler
+
+__all__ = [
+    "BaseTimeSampler",
+    "CurriculumTimeSampler",
+    "LogSNRUniformTimeSampler",
+    "UniformTimeSampler",
+    "build_time_sampler",
+]

@@ -1,0 +1,66 @@
+"""A curriculum: for the first iterations, mix in times from an easier sampler."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from greenreg.registry import TIME_SAMPLERS
+from greenreg.timesteps.base import BaseTimeSampler
+
+
+def build_time_sampler(cfg: dict | BaseTimeSampler) -> BaseTimeSampler:
+    """Builds a time sampler from a config dict, or passes an instance through."""
+    return cfg if isinstance(cfg, BaseTimeSampler) else TIME_SAMPLERS.build(cfg)
+
+
+@TIME_SAMPLERS.register_module()
+class CurriculumTimeSampler(BaseTimeSampler):
+    """Before ``until_iter``, each time comes from ``early`` with probability
+    ``early_fraction`` and from ``base`` otherwise; from ``until_iter`` on, all from ``base``.
+
+    Seed 001: "favour alpha > 0.8 for the first 30k iterations", i.e.
+    ``early=dict(type='UniformTimeSampler', low=0.8)`` on the linear path (alpha_t = t).
+
+    Args:
+        base (dict): config of the sampler used throughout.
+        early (dict): config of the sampler favoured early.
+        until_iter (int): first iteration at which the curriculum is over.
+        early_fraction (float): share of the batch drawn from ``early``, in [0, 1].
+
+    Example:
+        ``dict(type='CurriculumTimeSampler', base=dict(type='UniformTimeSampler'),
+        early=dict(type='UniformTimeSampler', low=0.8), until_iter=30000)``
+    """
+
+    def __init__(
+        self, base: dict, early: dict, until_iter: int, early_fraction: float = 0.5
+    ) -> None:
+        if until_iter < 0:
+            raise ValueError(
+                f"CurriculumTimeSampler.until_iter: expected an int >= 0, got {until_iter}."
+            )
+        if not 0.0 <= early_fraction <= 1.0:
+            raise ValueError(
+                f"CurriculumTimeSampler.early_fraction: expected a float in [0, 1], "
+                f"got {early_fraction}."
+            )
+        self.base = build_time_sampler(base)
+        self.early = build_time_sampler(early)
+        self.until_iter = until_iter
+        self.early_fraction = early_fraction
+
+    def __call__(
+        self,
+        batch_size: int,
+        iteration: int = 0,
+        device: torch.device | str = "cpu",
+        generator: torch.Generator | None = None,
+    ) -> Tensor:
+        """Returns times of shape (batch_size,); the mix depends on ``iteration``."""
+        t = self.base(batch_size, iteration, device, generator)
+        if iteration >= self.until_iter or self.early_fraction == 0.0:
+            return t
+        t_early = self.early(batch_size, iteration, device, generator)
+        pick = torch.rand(batch_size, device=device, generator=generator) < self.early_fraction
+        return torch.where(pick, t_early, t)
