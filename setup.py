@@ -12,6 +12,7 @@ setup(
     description="A registry framework for flow-matching and diffusion models, built on mmengine.",
     python_requires=">=3.10",
     packages=find_packages(include=["greenreg", "greenreg.*"]),
+    package_data={"greenreg": ["evaluation/assets/*.pth"]},
     install_requires=[
         "torch>=2.6",
         "torchvision",

@@ -11,11 +11,13 @@ from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import LOOPS as MMENGINE_LOOPS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
 from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
 from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
 from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
+from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import Registry
 
 # networks: generators, backbones, conditioners, text encoders, losses, weightings
@@ -31,12 +33,16 @@ OPTIMIZERS = Registry("optimizer", parent=MMENGINE_OPTIMIZERS)
 OPTIM_WRAPPERS = Registry(
     "optim_wrapper", parent=MMENGINE_OPTIM_WRAPPERS, locations=["greenreg.engine"]
 )
+OPTIM_WRAPPER_CONSTRUCTORS = Registry(
+    "optimizer wrapper constructor", parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
+)
 PARAM_SCHEDULERS = Registry(
     "parameter scheduler", parent=MMENGINE_PARAM_SCHEDULERS, locations=["greenreg.engine"]
 )
 # evaluation metrics and visualisation backends
 METRICS = Registry("metric", parent=MMENGINE_METRICS, locations=["greenreg.evaluation"])
 VISBACKENDS = Registry("vis_backend", parent=MMENGINE_VISBACKENDS)
+VISUALIZERS = Registry("visualizer", parent=MMENGINE_VISUALIZERS)
 
 # domain registries (no mmengine root has these roles)
 # probability paths: x_t and the velocity target from (x0, x1, t)

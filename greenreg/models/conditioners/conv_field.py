@@ -23,11 +23,12 @@ class ConvFieldConditioner(BaseConditioner):
         text_width (int): width D_text of the text features.
         latent_shape (tuple[int, int, int]): (C, H, W) of the source, equal to the data shape.
         field_channels (int): channels of the field the MLP writes.
-        field_size (int): side of that field; upsampled (nearest) to H x W before the
-            last convolutions. Must divide H.
+        field_size (int): side of that field; upsampled (nearest) to H/2 x W/2 for the
+            second set of convolutions, whose head predicts 2x2 pixels per cell (pixel
+            shuffle). Must divide H/2.
         hidden_width (int): hidden width of the MLP.
         num_convs (int): 3x3 conv + GroupNorm + SiLU blocks at field resolution and again
-            at full resolution.
+            at half resolution.
 
     Example:
         ``dict(type='ConvFieldConditioner', text_width=64, latent_shape=(1, 32, 32))``
@@ -44,10 +45,10 @@ class ConvFieldConditioner(BaseConditioner):
     ) -> None:
         super().__init__()
         self.latent_shape = c, h, _ = validate_latent_shape("ConvFieldConditioner", latent_shape)
-        if h % field_size:
+        if h % 2 or (h // 2) % field_size:
             raise ValueError(
                 f"ConvFieldConditioner.field_size (model.conditioner.field_size): must divide "
-                f"the latent side; expected a divisor of {h}, got {field_size}."
+                f"half the latent side; expected a divisor of {h // 2}, got {field_size}."
             )
         self.field_shape = (field_channels, field_size, field_size)
         self.mlp = nn.Sequential(
@@ -65,11 +66,12 @@ class ConvFieldConditioner(BaseConditioner):
 
         self.coarse = nn.Sequential(*(conv_block() for _ in range(num_convs)))
         self.fine = nn.Sequential(*(conv_block() for _ in range(num_convs)))
-        self.head = nn.Conv2d(field_channels, 2 * c, 3, padding=1)
+        self.head = nn.Conv2d(field_channels, 2 * c * 4, 3, padding=1)
 
     def forward(self, encoding: TextEncoding) -> LatentGaussian:
         """(B, L, D_text) text features -> mu, log_var of shape (B, C, H, W)."""
         _, h, w = self.latent_shape
         field = self.mlp(encoding.pooled()).view(-1, *self.field_shape)  # (B, Cf, h, w)
-        field = F.interpolate(self.coarse(field), size=(h, w), mode="nearest")  # (B, Cf, H, W)
-        return split_moments(self.head(self.fine(field)))  # (B, 2C, H, W) -> C each
+        field = F.interpolate(self.coarse(field), size=(h // 2, w // 2), mode="nearest")
+        moments = F.pixel_shuffle(self.head(self.fine(field)), 2)  # (B, 2C, H, W)
+        return split_moments(moments)

@@ -58,8 +58,8 @@ class GridQueryCrossAttnConditioner(BaseConditioner):
         text_width: int,
         latent_shape: tuple[int, int, int],
         grid_size: int = 16,
-        width: int = 64,
-        num_heads: int = 4,
+        width: int = 32,
+        num_heads: int = 2,
         num_dwconv: int = 1,
     ) -> None:
         super().__init__()

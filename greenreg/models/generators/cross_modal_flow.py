@@ -75,23 +75,33 @@ class CrossModalFlowMatcher(BaseModel):
         self.loss_weights = {n: LossWeightSchedule(n, w) for n, w in loss_weights.items()}
 
     def forward(
-        self, inputs: Tensor, tokens: Tensor, label: Tensor | None = None, mode: str = "loss"
+        self,
+        tokens: Tensor,
+        inputs: Tensor | None = None,
+        label: Tensor | None = None,
+        seed: Tensor | None = None,
+        mode: str = "loss",
     ) -> dict | list:
         """mmengine entry point: ``mode='loss'`` -> dict of losses, ``'predict'`` -> samples.
 
         Args:
-            inputs (Tensor): images x1, shape (B, C, H, W), in [-1, 1] (ignored to predict).
             tokens (Tensor): caption ids, shape (B, L).
+            inputs (Tensor | None): images x1, shape (B, C, H, W), in [-1, 1]; for ``loss``.
             label (Tensor | None): digit per caption, shape (B,).
+            seed (Tensor | None): noise seed per caption, shape (B,); for ``predict``.
             mode (str): ``"loss"`` or ``"predict"``.
         """
         if mode == "loss":
+            if inputs is None:
+                raise ValueError("CrossModalFlowMatcher.forward: mode 'loss' needs `inputs`.")
             return self.loss(inputs, tokens, label)
         if mode == "predict":
-            samples = self.sample(tokens)
-            labels = label if label is not None else torch.full((len(tokens),), -1)
-            return [dict(samples=s, label=int(y)) for s, y in zip(samples, labels)]
-        raise ValueError(f"CrossModalFlowMatcher.forward: mode must be 'loss' or 'predict', got {mode!r}.")
+            samples = self.sample(tokens, None if seed is None else seed.tolist())
+            labels = [-1] * len(tokens) if label is None else label.tolist()
+            return [dict(samples=s, label=y) for s, y in zip(samples, labels)]
+        raise ValueError(
+            f"CrossModalFlowMatcher.forward: mode must be 'loss' or 'predict', got {mode!r}."
+        )
 
     def loss(self, x1: Tensor, tokens: Tensor, label: Tensor | None = None) -> dict[str, Tensor]:
         """One training step's losses, each a weighted scalar named ``loss_<term>``."""

@@ -1,0 +1,15 @@
+"""Hooks greenreg adds to mmengine's (EMAHook, CheckpointHook, ... are used as they are)."""
+
+from greenreg.engine.hooks.checkpoint_compatibility import CheckpointCompatibilityHook
+from greenreg.engine.hooks.loss_ema import LossEMAHook
+from greenreg.engine.hooks.metrics_json import MetricsJsonHook
+from greenreg.engine.hooks.rng_state import RNGStateHook
+from greenreg.engine.hooks.sample_grid import SampleGridHook
+
+__all__ = [
+    "CheckpointCompatibilityHook",
+    "LossEMAHook",
+    "MetricsJsonHook",
+    "RNGStateHook",
+    "SampleGridHook",
+]

@@ -1,0 +1,77 @@
+"""Saves and restores the random-number streams, so a resumed run draws what a straight one would."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+from mmengine.hooks import Hook
+
+from greenreg.registry import HOOKS
+
+
+def capture_rng_state() -> dict:
+    """The state of Python's, numpy's, torch's CPU and (if present) CUDA generators.
+
+    Only tensors and plain containers, so the weights-only loader reads it back.
+    """
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    state = dict(
+        python=random.getstate(),
+        numpy=dict(
+            kind=kind, keys=torch.from_numpy(keys.astype(np.int64)), pos=int(pos),
+            has_gauss=int(has_gauss), cached=float(cached),
+        ),
+        torch=torch.get_rng_state(),
+    )
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def restore_rng_state(state: dict) -> None:
+    """Restores what :func:`capture_rng_state` captured."""
+    random.setstate(tuple(state["python"]) if isinstance(state["python"], list) else state["python"])
+    n = state["numpy"]
+    np.random.set_state(
+        (n["kind"], n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"], n["cached"])
+    )
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+@HOOKS.register_module()
+class RNGStateHook(Hook):
+    """Checkpoints the global RNG streams and restores them when a run resumes.
+
+    mmengine re-seeds a resumed run from the config seed, so the noise, times and
+    dropout drawn after a resume differ from those an uninterrupted run draws. The state
+    is restored just before the first resumed iteration, after mmengine has rebuilt and
+    fast-forwarded the dataloader.
+
+    Example:
+        ``custom_hooks = [dict(type='RNGStateHook')]``
+    """
+
+    priority = "VERY_LOW"
+
+    def __init__(self) -> None:
+        self._pending: dict | None = None
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Adds ``checkpoint['rng_state']``."""
+        checkpoint["rng_state"] = capture_rng_state()
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Keeps the saved state for the first resumed iteration."""
+        # only a resume continues the streams; load_from (fine-tuning) starts afresh
+        if getattr(runner, "_resume", False):
+            self._pending = checkpoint.get("rng_state")
+
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        """Restores the saved streams once, right before the first resumed step."""
+        if self._pending is not None:
+            restore_rng_state(self._pending)
+            self._pending = None

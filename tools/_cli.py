@@ -1,0 +1,49 @@
+"""Shared by the tools: clean one-line errors for bad input, and config loading."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+
+# errors caused by what the user passed in: reported as one line, exit status 2
+USER_ERRORS = (ValueError, KeyError, TypeError, FileNotFoundError, SyntaxError)
+
+
+def exit_cleanly_on_bad_input(main: Callable[[], None]) -> Callable[[], None]:
+    """Runs ``main``; a config, registry, checkpoint, data or CLI error prints one line
+    (``<tool>: error: <message>``) and exits with status 2, without a traceback."""
+
+    @wraps(main)
+    def wrapper() -> None:
+        try:
+            main()
+        except USER_ERRORS as err:
+            message = err.args[0] if isinstance(err, KeyError) and err.args else err
+            tool = sys.argv[0].rsplit("/", 1)[-1]
+            print(f"{tool}: error: {type(err).__name__}: {message}", file=sys.stderr)
+            sys.exit(2)
+
+    return wrapper
+
+
+def load_config(path: str, cfg_options: dict | None = None):
+    """Reads a config file (with ``_base_`` inheritance) and applies ``--cfg-options``.
+
+    Raises:
+        FileNotFoundError: no file at ``path``.
+        ValueError: the file is not a valid Python config.
+    """
+    import os
+
+    from mmengine.config import Config
+
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"config {path!r}: no such file.")
+    try:
+        cfg = Config.fromfile(path)
+    except (SyntaxError, NameError, ImportError, AttributeError) as err:
+        raise ValueError(f"config {path!r}: cannot be parsed ({type(err).__name__}: {err}).") from None
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
