@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
 
 # errors caused by what the user passed in: reported as one line, exit status 2
-USER_ERRORS = (ValueError, KeyError, TypeError, FileNotFoundError, SyntaxError)
+USER_ERRORS = (ValueError, KeyError, TypeError, FileNotFoundError, FileExistsError, SyntaxError)
 
 
 def exit_cleanly_on_bad_input(main: Callable[[], None]) -> Callable[[], None]:
     """Runs ``main``; a config, registry, checkpoint, data or CLI error prints one line
-    (``<tool>: error: <message>``) and exits with status 2, without a traceback."""
+    (``<tool>: error: <message>``) and exits with status 2, without a traceback.
+
+    ``GREENREG_DEBUG=1`` re-raises instead, with the full traceback.
+    """
 
     @wraps(main)
     def wrapper() -> None:
         try:
             main()
         except USER_ERRORS as err:
+            if os.environ.get("GREENREG_DEBUG"):
+                raise
             message = err.args[0] if isinstance(err, KeyError) and err.args else err
             tool = sys.argv[0].rsplit("/", 1)[-1]
             print(f"{tool}: error: {type(err).__name__}: {message}", file=sys.stderr)
@@ -34,8 +40,6 @@ def load_config(path: str, cfg_options: dict | None = None):
         FileNotFoundError: no file at ``path``.
         ValueError: the file is not a valid Python config.
     """
-    import os
-
     from mmengine.config import Config
 
     if not os.path.isfile(path):

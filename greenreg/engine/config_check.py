@@ -140,11 +140,14 @@ def check_component(cfg: dict, key: str, registries: list[Registry], ignore=()) 
             check_component(sub_cfg, sub_key, registries)
 
 
-def check_config(cfg) -> None:
-    """Checks the parts of a training config that greenreg builds.
+def check_config(cfg, build_model: bool = True) -> None:
+    """Checks the parts of a training config that greenreg builds, then (by default)
+    builds the model once, so that range checks in constructors and missing weight files
+    fail before the Runner writes anything into the work dir.
 
     Raises:
         ConfigError: the first problem, as one line naming its key.
+        ValueError, TypeError, KeyError, FileNotFoundError: from a constructor.
     """
     for name in REQUIRED_TOP_LEVEL:
         if name not in cfg or cfg[name] is None:
@@ -160,3 +163,5 @@ def check_config(cfg) -> None:
         check_component(evaluator, "val_evaluator", registries)
     for i, hook in enumerate(cfg.get("custom_hooks") or []):
         check_component(hook, f"custom_hooks[{i}]", registries, ignore=RUNNER_KEYS["hooks"])
+    if build_model:
+        greenreg_registry.MODELS.build(cfg["model"])

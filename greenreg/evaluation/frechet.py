@@ -24,7 +24,7 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
         )
     mu_a, mu_b = a.mean(0), b.mean(0)
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
+    covmean = linalg.sqrtm(cov_a @ cov_b)
     if not np.isfinite(covmean).all():
         # singular product: regularise both covariances slightly (as in pytorch-fid)
         eps = 1e-6 * np.eye(len(mu_a))

@@ -1,11 +1,12 @@
 # AdamW (0.9, 0.95), wd 0.01 as in seed 001; grad clip 1.0; linear warm-up then cosine.
+# lr 2e-3: on this budget it beat 1e-3 (grid-query accuracy 92% vs 85%, 200 samples each).
 # 1,500 iterations x batch 64 ~ 24 epochs of the 4,000 train images: minutes on 2 CPU cores.
 max_iters = 1500
 warmup_iters = 100
 
 optim_wrapper = dict(
     type="OptimWrapper",
-    optimizer=dict(type="AdamW", lr=1e-3, betas=(0.9, 0.95), weight_decay=0.01),
+    optimizer=dict(type="AdamW", lr=2e-3, betas=(0.9, 0.95), weight_decay=0.01),
     clip_grad=dict(max_norm=1.0),
 )
 param_scheduler = [

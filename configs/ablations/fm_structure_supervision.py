@@ -1,0 +1,15 @@
+# Ablation C (seed 001, fix 3). Hypothesis: stronger structure supervision (contrastive
+# weight x2, LPIPS 0.1 on the x1 estimate for the first 2/3 of training; seed: first 50k)
+# gives samples continuous edges sooner.
+# LPIPS needs torchvision's VGG16 ImageNet weights as a local file (no downloads):
+#   --cfg-options model.losses.lpips.backbone_weights=/path/to/vgg16-397923af.pth
+_base_ = ["../fm_gridquery.py"]
+
+model = dict(
+    losses=dict(
+        lpips=dict(
+            type="LPIPSLoss", net="vgg", backbone_weights="data/weights/vgg16-397923af.pth"
+        )
+    ),
+    loss_weights=dict(contrastive=2.0, lpips=[(0, 0.1), (1000, 0.1), (1001, 0.0)]),
+)
