@@ -1,0 +1,51 @@
+import glob
+import os
+
+import pytest
+from mmengine.config import Config
+
+from greenreg.engine.config_check import ConfigError, check_config
+from tests.conftest import CONFIGS
+
+SHIPPED = sorted(glob.glob(os.path.join(CONFIGS, "*.py")) + glob.glob(os.path.join(CONFIGS, "ablations", "*.py")))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=os.path.basename)
+def test_every_shipped_config_passes(path):
+    check_config(Config.fromfile(path), build_model=False)
+
+
+@pytest.mark.parametrize(
+    "key, value, match",
+    [
+        ("model.conditioner.type", "GridQueryConditioner", "did you mean 'GridQueryCrossAttnConditioner'"),
+        ("model.backbone.widht", 64, r"model\.backbone\.widht: DiTBackbone has no such argument"),
+        ("model.backbone.width", "wide", r"model\.backbone\.width: wrong type .* expected int, got str"),
+        ("model.solver.num_steps", 2.5, r"model\.solver\.num_steps: wrong type"),
+        ("model.losses.kl.type", "KLLoss", r"model\.losses\.kl\.type"),
+        ("train_dataloader.dataset.image_size", "32", r"train_dataloader\.dataset\.image_size"),
+        ("custom_hooks", [dict(type="LossEMAHook", momentom=0.1)], r"custom_hooks\[0\]\.momentom"),
+    ],
+)
+def test_bad_values_are_reported_with_their_key(key, value, match):
+    cfg = Config.fromfile(os.path.join(CONFIGS, "fm_gridquery.py"))
+    cfg.merge_from_dict({key: value})
+    with pytest.raises(ConfigError, match=match):
+        check_config(cfg, build_model=False)
+
+
+def test_a_missing_required_key_is_named():
+    cfg = Config.fromfile(os.path.join(CONFIGS, "fm_gridquery.py"))
+    del cfg.model["backbone"]
+    with pytest.raises(ConfigError, match=r"model\.backbone: required by CrossModalFlowMatcher"):
+        check_config(cfg, build_model=False)
+    cfg.optim_wrapper = None
+    with pytest.raises(ConfigError, match="optim_wrapper: required top-level key"):
+        check_config(cfg, build_model=False)
+
+
+def test_range_errors_surface_from_the_dry_build():
+    cfg = Config.fromfile(os.path.join(CONFIGS, "fm_gridquery.py"))
+    cfg.merge_from_dict({"model.losses.contrastive.temperature": -0.1})
+    with pytest.raises(ValueError, match="temperature"):
+        check_config(cfg)
