@@ -19,12 +19,14 @@ torch.set_num_threads(1)
 init_default_scope("greenreg")
 
 
-def tiny_config(work_dir: str, max_iters: int = 3, conditioner: str | None = None) -> Config:
+def tiny_config(
+    work_dir: str, max_iters: int = 3, conditioner: str | None = None, config_path: str | None = None
+) -> Config:
     """configs/fm_gridquery.py shrunk to 8x8 scikit-learn digits and a 1-block DiT.
 
     Runs a real Runner (EMA, clip, checkpoints, val sampling, metric, hooks) in seconds.
     """
-    cfg = Config.fromfile(os.path.join(CONFIGS, "fm_gridquery.py"))
+    cfg = Config.fromfile(config_path or os.path.join(CONFIGS, "fm_gridquery.py"))
     cfg.work_dir = work_dir
     cfg.train_dataloader.batch_size = 16
     cfg.train_dataloader.dataset.update(source="digits", image_size=8, heldout_size=500)
@@ -51,8 +53,10 @@ def tiny_config(work_dir: str, max_iters: int = 3, conditioner: str | None = Non
 def tiny_cfg(tmp_path):
     """A factory: ``tiny_cfg(max_iters=3, conditioner=None)`` in a fresh work dir."""
 
-    def make(max_iters: int = 3, conditioner: str | None = None, name: str = "run") -> Config:
-        return tiny_config(str(tmp_path / name), max_iters, conditioner)
+    def make(
+        max_iters: int = 3, conditioner: str | None = None, name: str = "run", config_path=None
+    ) -> Config:
+        return tiny_config(str(tmp_path / name), max_iters, conditioner, config_path)
 
     return make
 

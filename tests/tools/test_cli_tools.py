@@ -1,0 +1,56 @@
+"""The command-line tools, run as a user runs them."""
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import REPO, tiny_config
+
+
+def tool(*args, cwd=REPO):
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600
+    )
+
+
+def test_train_then_sample_end_to_end(tmp_path):
+    config = tmp_path / "tiny.py"
+    tiny_config(str(tmp_path / "work"), max_iters=4).dump(str(config))
+    out = tool("tools/train.py", str(config), "--work-dir", str(tmp_path / "work"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    checkpoint = tmp_path / "work" / "iter_4.pth"
+    assert checkpoint.exists()
+    out = tool("tools/sample.py", str(config), str(checkpoint), "--num-samples", "6", "--out", str(tmp_path / "s"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert sorted(os.listdir(tmp_path / "s"))[:3] == ["captions.txt", "grid.png", "sample_0000.png"]
+    # a second run into the same folder refuses instead of overwriting
+    again = tool("tools/sample.py", str(config), str(checkpoint), "--out", str(tmp_path / "s"))
+    assert again.returncode == 2 and "already holds" in again.stderr
+
+
+def test_bad_input_gives_one_line_exit_2_and_writes_nothing(tmp_path):
+    work = tmp_path / "work"
+    cases = [
+        (["configs/missing.py"], "no such file"),
+        (["configs/fm_gridquery.py", "--cfg-options", "model.backbone.type=DiTBackbon"], "did you mean 'DiTBackbone'"),
+        (["configs/fm_gridquery.py", "--cfg-options", "model.conditioner.grid_size=7"], "grid_size"),
+        (["configs/fm_gridquery.py", "--resume", str(tmp_path / "nope.pth")], "--resume"),
+        (["configs/ablations/fm_structure_supervision.py"], "backbone_weights"),
+    ]
+    for args, needle in cases:
+        out = tool("tools/train.py", *args, "--work-dir", str(work))
+        assert out.returncode == 2, (args, out.stderr[-1500:])
+        assert needle in out.stderr and "Traceback" not in out.stderr, out.stderr[-1500:]
+        assert len(out.stderr.strip().splitlines()) == 1
+    assert not work.exists()
+
+
+def test_sample_refuses_a_checkpoint_of_another_architecture(tmp_path):
+    config = tmp_path / "tiny.py"
+    tiny_config(str(tmp_path / "work"), max_iters=2).dump(str(config))
+    assert tool("tools/train.py", str(config)).returncode == 0
+    other = tmp_path / "other.py"
+    tiny_config(str(tmp_path / "w2"), conditioner="PooledMLPConditioner").dump(str(other))
+    out = tool("tools/sample.py", str(other), str(tmp_path / "work" / "iter_2.pth"), "--out", str(tmp_path / "s"))
+    assert out.returncode == 2 and "do not fit this model" in out.stderr
