@@ -20,7 +20,10 @@ init_default_scope("greenreg")
 
 
 def tiny_config(
-    work_dir: str, max_iters: int = 3, conditioner: str | None = None, config_path: str | None = None
+    work_dir: str,
+    max_iters: int = 3,
+    conditioner: str | None = None,
+    config_path: str | None = None,
 ) -> Config:
     """configs/fm_gridquery.py shrunk to 8x8 scikit-learn digits and a 1-block DiT.
 

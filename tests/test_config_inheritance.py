@@ -37,7 +37,11 @@ def test_each_ablation_changes_one_thing_of_the_main_job():
     b = diff(main, load("ablations/fm_logsnr_curriculum.py"))
     assert b and all(k.startswith("model.time_sampler") for k in b)
     c = diff(main, load("ablations/fm_structure_supervision.py"))
-    assert set(c) == {"model.losses.lpips", "model.loss_weights.contrastive", "model.loss_weights.lpips"}
+    assert set(c) == {
+        "model.losses.lpips",
+        "model.loss_weights.contrastive",
+        "model.loss_weights.lpips",
+    }
 
 
 def test_cfg_options_override_on_top_of_inheritance():

@@ -12,8 +12,10 @@ USER_ERRORS = (ValueError, KeyError, TypeError, FileNotFoundError, FileExistsErr
 
 
 def exit_cleanly_on_bad_input(main: Callable[[], None]) -> Callable[[], None]:
-    """Runs ``main``; a config, registry, checkpoint, data or CLI error prints one line
-    (``<tool>: error: <message>``) and exits with status 2, without a traceback.
+    """Runs ``main`` and turns bad input into one line and exit status 2.
+
+    A config, registry, checkpoint, data or CLI error prints ``<tool>: error: <message>``
+    without a traceback.
 
     ``GREENREG_DEBUG=1`` re-raises instead, with the full traceback.
     """
@@ -47,7 +49,9 @@ def load_config(path: str, cfg_options: dict | None = None):
     try:
         cfg = Config.fromfile(path)
     except (SyntaxError, NameError, ImportError, AttributeError) as err:
-        raise ValueError(f"config {path!r}: cannot be parsed ({type(err).__name__}: {err}).") from None
+        raise ValueError(
+            f"config {path!r}: cannot be parsed ({type(err).__name__}: {err})."
+        ) from None
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     return cfg

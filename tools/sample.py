@@ -36,7 +36,9 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     for name in ("num_samples", "batch_size"):
         if getattr(args, name) < 1:
-            raise ValueError(f"--{name.replace('_', '-')}: expected an int >= 1, got {getattr(args, name)}.")
+            raise ValueError(
+                f"--{name.replace('_', '-')}: expected an int >= 1, got {getattr(args, name)}."
+            )
     if args.steps is not None and args.steps < 1:
         raise ValueError(f"--steps: expected an int >= 1, got {args.steps}.")
     return args
@@ -75,7 +77,9 @@ def main() -> None:
     names = ["grid.png"] + [f"sample_{i:04d}.png" for i in range(len(captions))]
     clash = [n for n in names if osp.exists(osp.join(args.out, n))]
     if clash:
-        raise FileExistsError(f"--out {args.out!r}: already holds {clash[0]}; choose another folder.")
+        raise FileExistsError(
+            f"--out {args.out!r}: already holds {clash[0]}; choose another folder."
+        )
     model = MODELS.build(cfg.model)
     state = model_state_dict(load_checkpoint(args.checkpoint), use_ema=not args.raw)
     check_state_dict_fits(state, model, f"checkpoint {args.checkpoint!r}")
@@ -85,10 +89,12 @@ def main() -> None:
     max_len = cfg.get("val_dataloader", {}).get("dataset", {}).get("max_caption_length", 8)
     tokens = CaptionTokenizer(max_len).encode(captions).to(device)
     seeds = list(range(args.seed, args.seed + len(captions)))
-    images = torch.cat([
-        model.sample(tokens[i : i + args.batch_size], seeds[i : i + args.batch_size]).cpu()
-        for i in range(0, len(captions), args.batch_size)
-    ])
+    images = torch.cat(
+        [
+            model.sample(tokens[i : i + args.batch_size], seeds[i : i + args.batch_size]).cpu()
+            for i in range(0, len(captions), args.batch_size)
+        ]
+    )
     os.makedirs(args.out, exist_ok=True)
     mmcv.imwrite(sample_grid(images, per_row=8)[..., ::-1], osp.join(args.out, names[0]))
     for name, image in zip(names[1:], images):

@@ -24,19 +24,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("config", help="config file path")
     parser.add_argument("--work-dir", help="where logs and checkpoints go")
     parser.add_argument(
-        "--resume", nargs="?", const="auto", default=None, metavar="CHECKPOINT",
+        "--resume",
+        nargs="?",
+        const="auto",
+        default=None,
+        metavar="CHECKPOINT",
         help="resume from CHECKPOINT, or from the work dir's latest checkpoint if none is given",
     )
     parser.add_argument(
-        "--amp", action="store_true",
+        "--amp",
+        action="store_true",
         help="mixed precision: bf16 autocast on CPU or GPU (AutocastOptimWrapper)",
     )
     parser.add_argument(
-        "--cfg-options", nargs="+", action=DictAction, metavar="KEY=VALUE",
+        "--cfg-options",
+        nargs="+",
+        action=DictAction,
+        metavar="KEY=VALUE",
         help="override config keys, e.g. train_cfg.max_iters=2000",
     )
     parser.add_argument(
-        "--launcher", choices=["none", "pytorch", "slurm", "mpi"], default="none",
+        "--launcher",
+        choices=["none", "pytorch", "slurm", "mpi"],
+        default="none",
         help="job launcher for distributed training",
     )
     parser.add_argument("--local_rank", "--local-rank", type=int, default=0)

@@ -25,7 +25,9 @@ from greenreg.datasets import CaptionedDigitsDataset  # noqa: E402
 from greenreg.evaluation import DEFAULT_CLASSIFIER_PATH, DigitClassifier  # noqa: E402
 
 
-def random_shift(images: torch.Tensor, max_shift_px: int, generator: torch.Generator) -> torch.Tensor:
+def random_shift(
+    images: torch.Tensor, max_shift_px: int, generator: torch.Generator
+) -> torch.Tensor:
     """Translates each image by up to ``max_shift_px`` pixels (background -1 fills in)."""
     padded = F.pad(images, [max_shift_px] * 4, value=-1.0)
     size = images.shape[-1]

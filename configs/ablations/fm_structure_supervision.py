@@ -7,9 +7,7 @@ _base_ = ["../fm_gridquery.py"]
 
 model = dict(
     losses=dict(
-        lpips=dict(
-            type="LPIPSLoss", net="vgg", backbone_weights="data/weights/vgg16-397923af.pth"
-        )
+        lpips=dict(type="LPIPSLoss", net="vgg", backbone_weights="data/weights/vgg16-397923af.pth")
     ),
     loss_weights=dict(contrastive=2.0, lpips=[(0, 0.1), (1000, 0.1), (1001, 0.0)]),
 )

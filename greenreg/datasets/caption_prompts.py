@@ -35,7 +35,8 @@ class CaptionPromptDataset(Dataset):
         self.labels = [d for d in range(10) for _ in range(samples_per_digit)]
         self.captions = [
             caption_for(d, k % len(CAPTION_TEMPLATES))
-            for d in range(10) for k in range(samples_per_digit)
+            for d in range(10)
+            for k in range(samples_per_digit)
         ]
         self.tokens = CaptionTokenizer(max_caption_length).encode(self.captions)
         self.base_seed = base_seed
@@ -44,4 +45,6 @@ class CaptionPromptDataset(Dataset):
         return len(self.labels)
 
     def __getitem__(self, index: int) -> dict:
-        return dict(tokens=self.tokens[index], label=self.labels[index], seed=self.base_seed + index)
+        return dict(
+            tokens=self.tokens[index], label=self.labels[index], seed=self.base_seed + index
+        )

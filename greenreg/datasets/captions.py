@@ -43,8 +43,12 @@ class CaptionTokenizer:
             )
         self.max_length = max_length
         words = sorted(
-            {w for label in range(10) for k in range(len(CAPTION_TEMPLATES))
-             for w in caption_for(label, k).split()}
+            {
+                w
+                for label in range(10)
+                for k in range(len(CAPTION_TEMPLATES))
+                for w in caption_for(label, k).split()
+            }
         )
         self.vocab = {"<pad>": PAD_ID, "<unk>": UNK_ID}
         self.vocab.update({w: i + 2 for i, w in enumerate(words)})

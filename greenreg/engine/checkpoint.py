@@ -30,7 +30,7 @@ def _history_buffer_getstate(self: HistoryBuffer) -> dict:
 
 
 def _numpy_globals() -> list:
-    """numpy's array and scalar reconstructors, and the dtypes mmengine's buffers use."""
+    """Numpy's array and scalar reconstructors, and the dtypes mmengine's buffers use."""
     multiarray = np.core.multiarray if hasattr(np, "core") else np._core.multiarray
     dtype_classes = [type(np.dtype(t)) for t in (np.float64, np.float32, np.int64, np.int32)]
     return [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype, *dtype_classes]

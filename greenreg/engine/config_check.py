@@ -110,12 +110,18 @@ def check_component(cfg: dict, key: str, registries: list[Registry], ignore=()) 
             expected.
     """
     if not isinstance(cfg.get("type"), str):
-        raise ConfigError(f"{key}.type: expected the name of a registered component, got {cfg.get('type')!r}.")
+        raise ConfigError(
+            f"{key}.type: expected the name of a registered component, got {cfg.get('type')!r}."
+        )
     cls = find_class(cfg["type"], key, registries)
     params = inspect.signature(cls.__init__).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    named = {n: p for n, p in params.items() if n != "self" and p.kind not in (
-        inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)}
+    named = {
+        n: p
+        for n, p in params.items()
+        if n != "self"
+        and p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
+    }
     hints = _type_hints(cls)
     given = {k: v for k, v in cfg.items() if k != "type" and k not in ignore and k != "_scope_"}
     if not takes_any:
@@ -125,13 +131,17 @@ def check_component(cfg: dict, key: str, registries: list[Registry], ignore=()) 
                 f"{key}.{unknown[0]}: {cfg['type']} has no such argument; expected one of "
                 f"{sorted(named)}."
             )
-    missing = [n for n, p in named.items() if p.default is inspect.Parameter.empty and n not in given]
+    missing = [
+        n for n, p in named.items() if p.default is inspect.Parameter.empty and n not in given
+    ]
     if missing:
         raise ConfigError(f"{key}.{missing[0]}: required by {cfg['type']} but missing.")
     for name, value in given.items():
         annotation = hints.get(name, inspect.Parameter.empty)
         if not _accepts(annotation, value):
-            expected = getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+            expected = getattr(annotation, "__name__", None) or str(annotation).replace(
+                "typing.", ""
+            )
             raise ConfigError(
                 f"{key}.{name}: wrong type for {cfg['type']}; expected {expected}, "
                 f"got {type(value).__name__} {value!r}."
@@ -141,9 +151,10 @@ def check_component(cfg: dict, key: str, registries: list[Registry], ignore=()) 
 
 
 def check_config(cfg, build_model: bool = True) -> None:
-    """Checks the parts of a training config that greenreg builds, then (by default)
-    builds the model once, so that range checks in constructors and missing weight files
-    fail before the Runner writes anything into the work dir.
+    """Checks the parts of a training config that greenreg builds.
+
+    Then (by default) builds the model once, so that range checks in constructors and
+    missing weight files fail before the Runner writes anything into the work dir.
 
     Raises:
         ConfigError: the first problem, as one line naming its key.

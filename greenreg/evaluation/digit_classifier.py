@@ -27,8 +27,12 @@ class DigitClassifier(nn.Module):
 
         def block(c_in: int, c_out: int) -> nn.Module:
             return nn.Sequential(
-                nn.Conv2d(c_in, c_out, 3, padding=1), nn.GroupNorm(8, c_out), nn.ReLU(),
-                nn.Conv2d(c_out, c_out, 3, padding=1), nn.GroupNorm(8, c_out), nn.ReLU(),
+                nn.Conv2d(c_in, c_out, 3, padding=1),
+                nn.GroupNorm(8, c_out),
+                nn.ReLU(),
+                nn.Conv2d(c_out, c_out, 3, padding=1),
+                nn.GroupNorm(8, c_out),
+                nn.ReLU(),
                 nn.MaxPool2d(2),
             )
 
@@ -47,7 +51,9 @@ class DigitClassifier(nn.Module):
         return self.head(self.features(images))
 
 
-def load_digit_classifier(path: str | None = None, device: str | torch.device = "cpu") -> DigitClassifier:
+def load_digit_classifier(
+    path: str | None = None, device: str | torch.device = "cpu"
+) -> DigitClassifier:
     """The trained classifier in eval mode.
 
     Raises:

@@ -62,17 +62,24 @@ class DigitSampleMetric(BaseMetric):
             self.results.append((item["samples"].cpu(), int(item["label"])))
 
     def compute_metrics(self, results: list) -> dict:
-        """accuracy (%), fd (to held-out), fd_real (real-vs-real floor), num_samples."""
+        """Sample accuracy (%) and FD to held-out, with their real-data references.
+
+        ``accuracy_real`` is the classifier's accuracy on real train images, ``fd_real``
+        the FD of as many real train images to held-out: what a perfect generator scores.
+        """
         images = torch.stack([s for s, _ in results])
         labels = np.array([y for _, y in results])
         preds, feats = classifier_outputs(self.classifier, images)
         heldout = CaptionedDigitsDataset(self.source, "heldout", self.image_size)
-        real = CaptionedDigitsDataset(self.source, "train", self.image_size, num_samples=len(heldout))
+        real = CaptionedDigitsDataset(
+            self.source, "train", self.image_size, num_samples=len(heldout)
+        )
         _, ref_feats = classifier_outputs(self.classifier, heldout.images)
-        _, real_feats = classifier_outputs(self.classifier, real.images)
+        real_preds, real_feats = classifier_outputs(self.classifier, real.images)
         return dict(
             accuracy=float((preds == labels).mean() * 100),
             fd=frechet_distance(feats, ref_feats),
+            accuracy_real=float((real_preds == real.labels.numpy()).mean() * 100),
             fd_real=frechet_distance(real_feats[: len(feats)], ref_feats),
             num_samples=len(results),
         )

@@ -16,7 +16,9 @@ def build_time_sampler(cfg: dict | BaseTimeSampler) -> BaseTimeSampler:
 
 @TIME_SAMPLERS.register_module()
 class CurriculumTimeSampler(BaseTimeSampler):
-    """Before ``until_iter``, each time comes from ``early`` with probability
+    """Mixes times from an easier sampler into the first ``until_iter`` iterations.
+
+    Before ``until_iter``, each time comes from ``early`` with probability
     ``early_fraction`` and from ``base`` otherwise; from ``until_iter`` on, all from ``base``.
 
     Seed 001: "favour alpha > 0.8 for the first 30k iterations", i.e.

@@ -7,8 +7,12 @@ from greenreg.registry import OPTIM_WRAPPERS
 def build(dtype="bfloat16", model=None):
     model = model or torch.nn.Linear(4, 1)
     return model, OPTIM_WRAPPERS.build(
-        dict(type="AutocastOptimWrapper", dtype=dtype, clip_grad=dict(max_norm=1.0),
-             optimizer=torch.optim.SGD(model.parameters(), lr=0.1))
+        dict(
+            type="AutocastOptimWrapper",
+            dtype=dtype,
+            clip_grad=dict(max_norm=1.0),
+            optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+        )
     )
 
 

@@ -60,7 +60,10 @@ def test_truncated_and_missing_files_give_clear_errors(tmp_path):
 
 def test_model_state_dict_picks_ema_or_trained_weights():
     # mmengine's EMAHook: `state_dict` holds the averaged weights, `ema_state_dict` the raw
-    ckpt = {"state_dict": {"w": torch.zeros(1)}, "ema_state_dict": {"module.w": torch.ones(1), "steps": torch.tensor(3)}}
+    ckpt = {
+        "state_dict": {"w": torch.zeros(1)},
+        "ema_state_dict": {"module.w": torch.ones(1), "steps": torch.tensor(3)},
+    }
     assert model_state_dict(ckpt, use_ema=True)["w"].item() == 0
     assert model_state_dict(ckpt, use_ema=False) == {"w": torch.ones(1)}
     assert model_state_dict({"state_dict": {"w": torch.ones(1)}}, use_ema=False)["w"].item() == 1

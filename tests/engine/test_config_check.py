@@ -7,7 +7,9 @@ from mmengine.config import Config
 from greenreg.engine.config_check import ConfigError, check_config
 from tests.conftest import CONFIGS
 
-SHIPPED = sorted(glob.glob(os.path.join(CONFIGS, "*.py")) + glob.glob(os.path.join(CONFIGS, "ablations", "*.py")))
+SHIPPED = sorted(
+    glob.glob(os.path.join(CONFIGS, "*.py")) + glob.glob(os.path.join(CONFIGS, "ablations", "*.py"))
+)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=os.path.basename)
@@ -18,9 +20,17 @@ def test_every_shipped_config_passes(path):
 @pytest.mark.parametrize(
     "key, value, match",
     [
-        ("model.conditioner.type", "GridQueryConditioner", "did you mean 'GridQueryCrossAttnConditioner'"),
+        (
+            "model.conditioner.type",
+            "GridQueryConditioner",
+            "did you mean 'GridQueryCrossAttnConditioner'",
+        ),
         ("model.backbone.widht", 64, r"model\.backbone\.widht: DiTBackbone has no such argument"),
-        ("model.backbone.width", "wide", r"model\.backbone\.width: wrong type .* expected int, got str"),
+        (
+            "model.backbone.width",
+            "wide",
+            r"model\.backbone\.width: wrong type .* expected int, got str",
+        ),
         ("model.solver.num_steps", 2.5, r"model\.solver\.num_steps: wrong type"),
         ("model.losses.kl.type", "KLLoss", r"model\.losses\.kl\.type"),
         ("train_dataloader.dataset.image_size", "32", r"train_dataloader\.dataset\.image_size"),

@@ -48,7 +48,9 @@ def test_resume_continues_exactly_where_a_straight_run_would_be(tiny_cfg):
     for key in a["state_dict"]:
         torch.testing.assert_close(a["state_dict"][key], b["state_dict"][key], rtol=0, atol=0)
     for key in a["ema_state_dict"]:
-        torch.testing.assert_close(a["ema_state_dict"][key], b["ema_state_dict"][key], rtol=0, atol=0)
+        torch.testing.assert_close(
+            a["ema_state_dict"][key], b["ema_state_dict"][key], rtol=0, atol=0
+        )
     flow_a = a["loss_ema_history"]["loss_flow"]
     flow_b = b["loss_ema_history"]["loss_flow"]
     assert flow_a["iter"] == flow_b["iter"] == list(range(1, 41))
@@ -107,7 +109,10 @@ def test_a_user_module_plugs_in_through_custom_imports(tiny_cfg, tmp_path, monke
         "custom_imports = dict(imports=['my_project.conditioners'], allow_failed_imports=False)\n"
     )
     cfg = tiny_cfg(
-        max_iters=2, name="custom", conditioner="ConstantFieldConditioner", config_path=str(user_config)
+        max_iters=2,
+        name="custom",
+        conditioner="ConstantFieldConditioner",
+        config_path=str(user_config),
     )
     try:
         runner = run(cfg)

@@ -5,7 +5,9 @@ from greenreg.registry import MODELS
 
 
 def test_dit_starts_as_zero_velocity_and_learns_through_every_parameter():
-    net = MODELS.build(dict(type="DiTBackbone", image_size=8, patch_size=4, width=32, depth=2, num_heads=2))
+    net = MODELS.build(
+        dict(type="DiTBackbone", image_size=8, patch_size=4, width=32, depth=2, num_heads=2)
+    )
     x, t = torch.randn(3, 1, 8, 8), torch.rand(3)
     out = net(x, t)
     assert out.shape == x.shape
@@ -18,7 +20,9 @@ def test_dit_starts_as_zero_velocity_and_learns_through_every_parameter():
 
 
 def test_dit_depends_on_time():
-    net = MODELS.build(dict(type="DiTBackbone", image_size=8, patch_size=4, width=32, depth=1, num_heads=2))
+    net = MODELS.build(
+        dict(type="DiTBackbone", image_size=8, patch_size=4, width=32, depth=1, num_heads=2)
+    )
     for p in net.parameters():
         torch.nn.init.normal_(p, std=0.1)
     x = torch.randn(1, 1, 8, 8).repeat(2, 1, 1, 1)

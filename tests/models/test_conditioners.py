@@ -42,7 +42,9 @@ def test_padding_tokens_do_not_change_the_output(name):
 
 def test_grid_query_cells_differ_by_position_for_one_caption():
     cond = MODELS.build(
-        dict(type="GridQueryCrossAttnConditioner", text_width=16, latent_shape=(1, 8, 8), grid_size=4)
+        dict(
+            type="GridQueryCrossAttnConditioner", text_width=16, latent_shape=(1, 8, 8), grid_size=4
+        )
     )
     mu = cond(encoding(batch=1)).mu[0, 0]  # (8, 8)
     # 2-D position encoding + learnable queries: the field is not constant over space
@@ -62,7 +64,10 @@ def test_latent_sample_is_reparameterised_and_seedable():
 @pytest.mark.parametrize(
     "cfg, match",
     [
-        (dict(type="GridQueryCrossAttnConditioner", latent_shape=(1, 8, 8), grid_size=3), "grid_size"),
+        (
+            dict(type="GridQueryCrossAttnConditioner", latent_shape=(1, 8, 8), grid_size=3),
+            "grid_size",
+        ),
         (dict(type="ConvFieldConditioner", latent_shape=(1, 8, 8), field_size=3), "field_size"),
         (dict(type="PooledMLPConditioner", latent_shape=(1, 8)), "latent_shape"),
         (dict(type="PooledMLPConditioner", latent_shape=(1, 8, 8), num_layers=0), "num_layers"),

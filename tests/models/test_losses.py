@@ -13,7 +13,9 @@ def build(name, **kwargs):
 
 
 def test_flow_mse_is_per_sample():
-    loss = build("FlowMSELoss")(torch.zeros(2, 1, 2, 2), torch.tensor([1.0, 2.0]).view(2, 1, 1, 1).expand(2, 1, 2, 2))
+    loss = build("FlowMSELoss")(
+        torch.zeros(2, 1, 2, 2), torch.tensor([1.0, 2.0]).view(2, 1, 1, 1).expand(2, 1, 2, 2)
+    )
     torch.testing.assert_close(loss, torch.tensor([1.0, 4.0]))
 
 
@@ -35,7 +37,9 @@ def test_info_nce_is_log_batch_for_identical_rows_and_near_zero_for_matched_pair
     # with groups, rows of one group are all positives: identical rows lose nothing more
     groups = torch.tensor([0, 0, 1, 1])
     pairs = torch.tensor([[1.0, 0], [1.0, 0], [0, 1.0], [0, 1.0]])
-    torch.testing.assert_close(nce(pairs, pairs, groups), torch.full((4,), math.log(2)), atol=1e-3, rtol=0)
+    torch.testing.assert_close(
+        nce(pairs, pairs, groups), torch.full((4,), math.log(2)), atol=1e-3, rtol=0
+    )
 
 
 def test_info_nce_rejects_a_non_positive_temperature():

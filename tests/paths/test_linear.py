@@ -28,7 +28,9 @@ def test_predict_x1_round_trips_from_any_time():
     torch.testing.assert_close(path.predict_x1(s.xt, s.v_target, t), x1)
 
 
-@pytest.mark.parametrize("t, match", [(torch.tensor([0.5, 1.5]), r"\[0, 1\]"), (torch.rand(3), "shape")])
+@pytest.mark.parametrize(
+    "t, match", [(torch.tensor([0.5, 1.5]), r"\[0, 1\]"), (torch.rand(3), "shape")]
+)
 def test_rejects_times_outside_the_domain_or_of_the_wrong_shape(t, match):
     path = PATHS.build(dict(type="LinearPath"))
     with pytest.raises(ValueError, match=match):

@@ -17,7 +17,11 @@ def test_error_on_exponential_growth_shrinks_at_first_order():
     # dx/dt = x from x0 = 1: x(1) = e; Euler gives (1 + 1/n)^n with error ~ e / (2n)
     errors = []
     for n in (10, 20, 40):
-        x1 = SOLVERS.build(dict(type="EulerSolver", num_steps=n)).solve(lambda x, t: x, torch.ones(1)).x1
+        x1 = (
+            SOLVERS.build(dict(type="EulerSolver", num_steps=n))
+            .solve(lambda x, t: x, torch.ones(1))
+            .x1
+        )
         errors.append(abs(x1.item() - math.e))
     slopes = [math.log2(errors[i] / errors[i + 1]) for i in range(2)]
     assert all(0.9 < s < 1.1 for s in slopes)

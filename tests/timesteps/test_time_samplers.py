@@ -47,8 +47,13 @@ def test_curriculum_mixes_in_the_early_sampler_only_before_until_iter():
         (dict(type="UniformTimeSampler", low=0.5, high=0.5), "low"),
         (dict(type="LogSNRUniformTimeSampler", min_log_snr=3.0, max_log_snr=1.0), "min"),
         (
-            dict(type="CurriculumTimeSampler", base=dict(type="UniformTimeSampler"),
-                 early=dict(type="UniformTimeSampler"), until_iter=10, early_fraction=1.5),
+            dict(
+                type="CurriculumTimeSampler",
+                base=dict(type="UniformTimeSampler"),
+                early=dict(type="UniformTimeSampler"),
+                until_iter=10,
+                early_fraction=1.5,
+            ),
             "early_fraction",
         ),
     ],

@@ -21,7 +21,15 @@ def test_train_then_sample_end_to_end(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     checkpoint = tmp_path / "work" / "iter_4.pth"
     assert checkpoint.exists()
-    out = tool("tools/sample.py", str(config), str(checkpoint), "--num-samples", "6", "--out", str(tmp_path / "s"))
+    out = tool(
+        "tools/sample.py",
+        str(config),
+        str(checkpoint),
+        "--num-samples",
+        "6",
+        "--out",
+        str(tmp_path / "s"),
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert sorted(os.listdir(tmp_path / "s"))[:3] == ["captions.txt", "grid.png", "sample_0000.png"]
     # a second run into the same folder refuses instead of overwriting
@@ -33,8 +41,14 @@ def test_bad_input_gives_one_line_exit_2_and_writes_nothing(tmp_path):
     work = tmp_path / "work"
     cases = [
         (["configs/missing.py"], "no such file"),
-        (["configs/fm_gridquery.py", "--cfg-options", "model.backbone.type=DiTBackbon"], "did you mean 'DiTBackbone'"),
-        (["configs/fm_gridquery.py", "--cfg-options", "model.conditioner.grid_size=7"], "grid_size"),
+        (
+            ["configs/fm_gridquery.py", "--cfg-options", "model.backbone.type=DiTBackbon"],
+            "did you mean 'DiTBackbone'",
+        ),
+        (
+            ["configs/fm_gridquery.py", "--cfg-options", "model.conditioner.grid_size=7"],
+            "grid_size",
+        ),
         (["configs/fm_gridquery.py", "--resume", str(tmp_path / "nope.pth")], "--resume"),
         (["configs/ablations/fm_structure_supervision.py"], "backbone_weights"),
     ]
@@ -52,5 +66,11 @@ def test_sample_refuses_a_checkpoint_of_another_architecture(tmp_path):
     assert tool("tools/train.py", str(config)).returncode == 0
     other = tmp_path / "other.py"
     tiny_config(str(tmp_path / "w2"), conditioner="PooledMLPConditioner").dump(str(other))
-    out = tool("tools/sample.py", str(other), str(tmp_path / "work" / "iter_2.pth"), "--out", str(tmp_path / "s"))
+    out = tool(
+        "tools/sample.py",
+        str(other),
+        str(tmp_path / "work" / "iter_2.pth"),
+        "--out",
+        str(tmp_path / "s"),
+    )
     assert out.returncode == 2 and "do not fit this model" in out.stderr

@@ -13,13 +13,16 @@ model = dict(
         depth=2,
         num_heads=4,
     ),
-    conditioner=dict(
-        type="PooledMLPConditioner", text_width=text_width, latent_shape=latent_shape
-    ),
+    conditioner=dict(type="PooledMLPConditioner", text_width=text_width, latent_shape=latent_shape),
     # 32 / 8 = 4x4 = 16 tokens of width 128, 4 blocks: 1.3M parameters, ~0.13 s per
     # step at batch 64 on 2 CPU cores (patch 4 would be 64 tokens and ~4x slower)
     backbone=dict(
-        type="DiTBackbone", in_channels=1, image_size=32, patch_size=8, width=128, depth=4,
+        type="DiTBackbone",
+        in_channels=1,
+        image_size=32,
+        patch_size=8,
+        width=128,
+        depth=4,
         num_heads=4,
     ),
     path=dict(type="LinearPath"),

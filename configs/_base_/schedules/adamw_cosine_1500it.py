@@ -12,8 +12,12 @@ optim_wrapper = dict(
 param_scheduler = [
     dict(type="LinearLR", start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),
     dict(
-        type="CosineAnnealingLR", T_max=max_iters - warmup_iters, eta_min=1e-5, by_epoch=False,
-        begin=warmup_iters, end=max_iters,
+        type="CosineAnnealingLR",
+        T_max=max_iters - warmup_iters,
+        eta_min=1e-5,
+        by_epoch=False,
+        begin=warmup_iters,
+        end=max_iters,
     ),
 ]
 train_cfg = dict(type="IterBasedTrainLoop", max_iters=max_iters, val_interval=max_iters)

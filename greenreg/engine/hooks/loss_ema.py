@@ -54,9 +54,7 @@ class LossEMAHook(Hook):
 
     def __init__(self, momentum: float = 0.02, plot_name: str = "loss_curves.png") -> None:
         if not 0.0 < momentum <= 1.0:
-            raise ValueError(
-                f"LossEMAHook.momentum: expected a float in (0, 1], got {momentum}."
-            )
+            raise ValueError(f"LossEMAHook.momentum: expected a float in (0, 1], got {momentum}.")
         self.momentum = momentum
         self.plot_name = plot_name
         # term -> {"iter": [...], "raw": [...], "ema": [...]}; terms may start or stop

@@ -1,4 +1,4 @@
-"""Saves and restores the random-number streams, so a resumed run draws what a straight one would."""
+"""Saves and restores the RNG streams, so a resumed run draws what a straight one would."""
 
 from __future__ import annotations
 
@@ -20,8 +20,11 @@ def capture_rng_state() -> dict:
     state = dict(
         python=random.getstate(),
         numpy=dict(
-            kind=kind, keys=torch.from_numpy(keys.astype(np.int64)), pos=int(pos),
-            has_gauss=int(has_gauss), cached=float(cached),
+            kind=kind,
+            keys=torch.from_numpy(keys.astype(np.int64)),
+            pos=int(pos),
+            has_gauss=int(has_gauss),
+            cached=float(cached),
         ),
         torch=torch.get_rng_state(),
     )
@@ -32,7 +35,9 @@ def capture_rng_state() -> dict:
 
 def restore_rng_state(state: dict) -> None:
     """Restores what :func:`capture_rng_state` captured."""
-    random.setstate(tuple(state["python"]) if isinstance(state["python"], list) else state["python"])
+    random.setstate(
+        tuple(state["python"]) if isinstance(state["python"], list) else state["python"]
+    )
     n = state["numpy"]
     np.random.set_state(
         (n["kind"], n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"], n["cached"])

@@ -49,5 +49,7 @@ class SampleGridHook(Hook):
         import torch
 
         image = sample_grid(torch.stack(self._samples), self._labels, self.per_row)
-        mmcv.imwrite(image[..., ::-1], os.path.join(runner.work_dir, f"{self.prefix}_iter_{runner.iter}.png"))
+        mmcv.imwrite(
+            image[..., ::-1], os.path.join(runner.work_dir, f"{self.prefix}_iter_{runner.iter}.png")
+        )
         runner.visualizer.add_image(self.prefix, image, step=runner.iter)

@@ -80,7 +80,9 @@ class GridQueryCrossAttnConditioner(BaseConditioner):
         self.text_proj = nn.Linear(text_width, width)
         self.attn = nn.MultiheadAttention(width, num_heads, batch_first=True)
         self.norm = nn.LayerNorm(width)
-        self.mlp = nn.Sequential(nn.Linear(width, 2 * width), nn.GELU(), nn.Linear(2 * width, width))
+        self.mlp = nn.Sequential(
+            nn.Linear(width, 2 * width), nn.GELU(), nn.Linear(2 * width, width)
+        )
         self.dwconvs = nn.Sequential(*(DepthwiseConvBlock(width) for _ in range(num_dwconv)))
         self.head = nn.Conv2d(width, 2 * c * self.scale**2, 1)
 

@@ -43,7 +43,9 @@ class TransformerTextEncoder(nn.Module):
         ``dict(type='TransformerTextEncoder', vocab_size=32, width=64, depth=2)``
     """
 
-    def __init__(self, vocab_size: int, width: int = 64, depth: int = 2, num_heads: int = 4) -> None:
+    def __init__(
+        self, vocab_size: int, width: int = 64, depth: int = 2, num_heads: int = 4
+    ) -> None:
         super().__init__()
         self.width = width
         self.embed = nn.Embedding(vocab_size, width, padding_idx=0)

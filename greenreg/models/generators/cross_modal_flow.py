@@ -82,7 +82,7 @@ class CrossModalFlowMatcher(BaseModel):
         seed: Tensor | None = None,
         mode: str = "loss",
     ) -> dict | list:
-        """mmengine entry point: ``mode='loss'`` -> dict of losses, ``'predict'`` -> samples.
+        """Mmengine entry point: ``mode='loss'`` -> dict of losses, ``'predict'`` -> samples.
 
         Args:
             tokens (Tensor): caption ids, shape (B, L).

@@ -8,7 +8,7 @@ from torch import Tensor, nn
 
 
 def modulate(x: Tensor, shift: Tensor, scale: Tensor) -> Tensor:
-    """x * (1 + scale) + shift, with (B, D) modulation broadcast over the L tokens of x."""
+    """X * (1 + scale) + shift, with (B, D) modulation broadcast over the L tokens of x."""
     return x * (1 + scale[:, None]) + shift[:, None]
 
 

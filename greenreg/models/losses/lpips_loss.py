@@ -27,7 +27,9 @@ def features_state_dict(path: str) -> dict[str, Tensor]:
         )
     state = torch.load(path, map_location="cpu", weights_only=True)
     state = state.get("state_dict", state)
-    features = {k.removeprefix("features."): v for k, v in state.items() if k.startswith("features.")}
+    features = {
+        k.removeprefix("features."): v for k, v in state.items() if k.startswith("features.")
+    }
     if not features:
         raise KeyError(
             f"LPIPSLoss.backbone_weights: {path!r} holds no 'features.N.*' tensors; expected a "

@@ -18,7 +18,7 @@ class TotalVariationLoss(nn.Module):
     """
 
     def forward(self, x: Tensor) -> Tensor:
-        """x of shape (B, C, H, W) -> per-sample TV (B,)."""
+        """X of shape (B, C, H, W) -> per-sample TV (B,)."""
         dy = (x[:, :, 1:] - x[:, :, :-1]).abs().flatten(1).mean(1)
         dx = (x[..., 1:] - x[..., :-1]).abs().flatten(1).mean(1)
         return (dy + dx).float()

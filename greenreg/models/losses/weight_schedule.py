@@ -22,8 +22,10 @@ class LossWeightSchedule:
         key = f"model.loss_weights.{name}"
         if isinstance(spec, (int, float)) and not isinstance(spec, bool):
             points = [(0, float(spec))]
-        elif isinstance(spec, (list, tuple)) and spec and all(
-            isinstance(p, (list, tuple)) and len(p) == 2 for p in spec
+        elif (
+            isinstance(spec, (list, tuple))
+            and spec
+            and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in spec)
         ):
             points = [(int(i), float(v)) for i, v in spec]
         else:

@@ -1,0 +1,50 @@
+"""Helpers shared by the benchmarks: environment facts, tables, JSON results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+
+import torch
+
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+
+
+def environment() -> dict:
+    """Device, threads and versions, recorded with every result."""
+    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else platform.processor()
+    return dict(
+        device=device or platform.machine(),
+        cuda=torch.cuda.is_available(),
+        torch_threads=torch.get_num_threads(),
+        cpu_count=os.cpu_count(),
+        torch=torch.__version__,
+        date=time.strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+def print_table(rows: list[dict], columns: list[str]) -> None:
+    """Prints rows as an aligned text table."""
+    cells = [[c for c in columns]] + [[_fmt(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+    for k, row in enumerate(cells):
+        print("  ".join(v.rjust(w) for v, w in zip(row, widths)))
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def write_json(name: str, payload: dict) -> str:
+    """Writes bench/results/<name>.json; returns its path."""
+    os.makedirs(RESULTS, exist_ok=True)
+    path = os.path.join(RESULTS, f"{name}.json")
+    with open(path, "w") as f:
+        json.dump(dict(payload, environment=environment()), f, indent=2)
+    return path
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

@@ -1,0 +1,166 @@
+"""Framework overhead: greenreg's Runner vs a bare PyTorch loop on the same model and batches.
+
+    python bench/overhead.py [--config configs/fm_gridquery.py] [--iters 100] [--threads 2]
+
+Both do the same work per step: forward with the same batch, backward, grad clip 1.0, AdamW,
+and an EMA update of every parameter. The Runner adds mmengine's hooks as the config has them
+(logging, LR schedule, EMA, loss EMA logs, RNG capture); checkpoints and validation are moved
+past the timed window. Iterations/s are timed after ``--warmup`` steps; the two are run
+alternately ``--repeats`` times and the median is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+
+import torch  # noqa: E402
+from common import environment, print_table, write_json  # noqa: E402
+from mmengine.hooks import Hook  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+
+import greenreg  # noqa: E402, F401
+from greenreg.registry import DATASETS, HOOKS, MODELS  # noqa: E402
+
+
+@HOOKS.register_module()
+class StepTimerHook(Hook):
+    """Records the wall clock after every training step (bench only)."""
+
+    priority = "LOWEST"
+
+    def __init__(self) -> None:
+        self.stamps: list[float] = []
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+        """Stamps the end of a step."""
+        self.stamps.append(time.perf_counter())
+
+
+def steps_per_second(stamps: list[float], warmup: int) -> float:
+    """Steps per second over the stamps after ``warmup`` steps."""
+    timed = stamps[warmup:]
+    return (len(timed) - 1) / (timed[-1] - timed[0])
+
+
+def runner_run(cfg_path: str, iters: int, work_dir: str) -> list[float]:
+    """Trains with the Runner; returns per-step time stamps."""
+    from _cli import load_config
+
+    cfg = load_config(cfg_path)
+    cfg.work_dir = work_dir
+    cfg.experiment_name = f"overhead_{uuid.uuid4().hex[:6]}"
+    cfg.train_cfg = dict(type="IterBasedTrainLoop", max_iters=iters, val_interval=iters + 1)
+    cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
+    cfg.default_hooks.checkpoint = dict(type="CheckpointHook", interval=iters + 1, by_epoch=False)
+    cfg.custom_hooks = [
+        h for h in cfg.custom_hooks if h["type"] not in ("SampleGridHook", "MetricsJsonHook")
+    ]
+    cfg.custom_hooks.append(dict(type="StepTimerHook"))
+    cfg.log_level = "WARNING"
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return next(h for h in runner.hooks if isinstance(h, StepTimerHook)).stamps
+
+
+def bare_run(cfg_path: str, iters: int, seed: int = 0) -> list[float]:
+    """The same training in a plain loop; returns per-step time stamps."""
+    from _cli import load_config
+    from mmengine.dataset import DefaultSampler, default_collate  # noqa: F401
+    from mmengine.dataset.sampler import InfiniteSampler
+
+    cfg = load_config(cfg_path)
+    torch.manual_seed(seed)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model = MODELS.build(cfg.model).to(device)
+    ema = [p.detach().clone() for p in model.parameters()]
+    opt_cfg = cfg.optim_wrapper.optimizer
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=opt_cfg.lr, betas=opt_cfg.betas, weight_decay=opt_cfg.weight_decay
+    )
+    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    loader = torch.utils.data.DataLoader(
+        dataset,
+        batch_size=cfg.train_dataloader.batch_size,
+        sampler=InfiniteSampler(dataset, shuffle=True, seed=seed),
+        collate_fn=default_collate,
+    )
+    stamps = []
+    batches = iter(loader)
+    model.train()
+    for step in range(iters):
+        batch = next(batches)
+        batch = {k: v.to(device) for k, v in batch.items()}
+        losses = model.loss(batch["inputs"], batch["tokens"], batch["label"])
+        loss = sum(losses.values())
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        momentum = max(0.001, 20 / (20 + step + 1))
+        torch._foreach_lerp_(ema, [p.detach() for p in model.parameters()], momentum)
+        stamps.append(time.perf_counter())
+    return stamps
+
+
+def main() -> None:
+    """Alternate bare and Runner runs; print and save the median throughputs."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default="configs/fm_gridquery.py")
+    parser.add_argument("--iters", type=int, default=100)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--work-dir", default="work_dirs/bench_overhead")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    init_default_scope("greenreg")
+    bare, framework = [], []
+    for _ in range(args.repeats):
+        bare.append(steps_per_second(bare_run(args.config, args.iters), args.warmup))
+        framework.append(
+            steps_per_second(runner_run(args.config, args.iters, args.work_dir), args.warmup)
+        )
+    rows = [
+        dict(
+            loop="bare PyTorch",
+            it_per_s=statistics.median(bare),
+            runs=", ".join(f"{v:.3f}" for v in bare),
+        ),
+        dict(
+            loop="greenreg Runner",
+            it_per_s=statistics.median(framework),
+            runs=", ".join(f"{v:.3f}" for v in framework),
+        ),
+    ]
+    ratio = rows[1]["it_per_s"] / rows[0]["it_per_s"]
+    print(
+        f"config {args.config}, {args.iters} iterations ({args.warmup} warm-up), {environment()['device']}, {args.threads} threads"
+    )
+    print_table(rows, ["loop", "it_per_s", "runs"])
+    print(f"Runner / bare throughput ratio: {ratio:.3f} (goal >= 0.95)")
+    suffix = "gpu" if torch.cuda.is_available() else "cpu"
+    path = write_json(
+        f"overhead_{suffix}",
+        dict(
+            config=args.config,
+            iters=args.iters,
+            warmup=args.warmup,
+            rows=rows,
+            ratio=ratio,
+            goal=0.95,
+        ),
+    )
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
