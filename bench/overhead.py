@@ -142,9 +142,9 @@ def main() -> None:
         ),
     ]
     ratio = rows[1]["it_per_s"] / rows[0]["it_per_s"]
-    print(
-        f"config {args.config}, {args.iters} iterations ({args.warmup} warm-up), {environment()['device']}, {args.threads} threads"
-    )
+    env = environment()
+    print(f"{args.config}: {args.iters} iterations ({args.warmup} warm-up), {env['device']}")
+    print(f"torch threads: {args.threads}")
     print_table(rows, ["loop", "it_per_s", "runs"])
     print(f"Runner / bare throughput ratio: {ratio:.3f} (goal >= 0.95)")
     suffix = "gpu" if torch.cuda.is_available() else "cpu"
