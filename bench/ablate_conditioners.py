@@ -107,9 +107,8 @@ def main() -> None:
     ]
     first = next(iter(records.values()))["metrics"]
     env = environment()
-    print(
-        f"{env['device']}, torch threads {env['torch_threads']}, {first['digits/num_samples']:.0f} samples each"
-    )
+    n = first["digits/num_samples"]
+    print(f"{env['device']}, torch threads {env['torch_threads']}, {n:.0f} samples each")
     print_table(
         rows, ["conditioner", "accuracy_pct", "fd", "loss_flow_ema", "cond_params", "train_s"]
     )
