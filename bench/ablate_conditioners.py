@@ -72,7 +72,7 @@ def plot_grids(records: dict, path: str) -> None:
         ax.set_title(f"{name}\nacc {m['digits/accuracy']:.1f}%  FD {m['digits/fd']:.1f}")
         ax.axis("off")
     fig.suptitle("EMA samples, one row per digit caption (same budget, same seed)")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
     fig.savefig(path, dpi=120)
     plt.close(fig)
 

@@ -13,8 +13,9 @@ default_hooks = dict(
 custom_hooks = [
     # seed 001: train the raw weights, infer with EMA 0.999 (mmengine's momentum = 1 - 0.999);
     # the annealing ramp (momentum = max(0.001, 20 / (20 + step))) averages over about the
-    # last 5% of steps early on, so short CPU runs sample from a trained EMA, not the init
-    dict(type="EMAHook", ema_type="MomentumAnnealingEMA", momentum=0.001, gamma=20),
+    # last 5% of steps early on, so short CPU runs sample from a trained EMA, not the init;
+    # Foreach...: mmengine's MomentumAnnealingEMA maths in one fused update (no per-tensor sync)
+    dict(type="EMAHook", ema_type="ForeachMomentumAnnealingEMA", momentum=0.001, gamma=20),
     # refuse checkpoints of another architecture instead of loading them non-strictly
     dict(type="CheckpointCompatibilityHook"),
     # save/restore the RNG streams so a resumed run draws what a straight one would

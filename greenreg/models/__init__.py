@@ -1,5 +1,5 @@
 """Networks and the generators that compose them (all registered in MODELS)."""
 
-from greenreg.models import backbones, conditioners, encoders, generators, losses
+from greenreg.models import averaging, backbones, conditioners, encoders, generators, losses
 
-__all__ = ["backbones", "conditioners", "encoders", "generators", "losses"]
+__all__ = ["averaging", "backbones", "conditioners", "encoders", "generators", "losses"]
