@@ -1,0 +1,79 @@
+"""Training-step time with and without bf16 autocast, on whatever device this machine has.
+
+    python bench/amp_speed.py [--config configs/fm_gridquery.py] [--steps 10] [--threads 2]
+
+Decides whether ``--amp`` pays off here: CPUs without native bf16 units emulate it slowly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+
+import torch  # noqa: E402
+from _cli import load_config  # noqa: E402
+from common import environment, print_table, write_json  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+
+import greenreg  # noqa: E402, F401
+from greenreg.registry import DATASETS, MODELS  # noqa: E402
+
+
+def step_ms(cfg, autocast: bool, steps: int, device: str) -> float:
+    """Mean milliseconds per training step (forward, backward, AdamW) after 3 warm-ups."""
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    data = DATASETS.build(cfg.train_dataloader.dataset)
+    batch = cfg.train_dataloader.batch_size
+    x1, tokens, labels = (t[:batch].to(device) for t in (data.images, data.tokens, data.labels))
+
+    def one_step() -> None:
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=autocast):
+            loss = sum(model.loss(x1, tokens, labels).values())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    for _ in range(3):
+        one_step()
+    if device == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(steps):
+        one_step()
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return (time.perf_counter() - start) / steps * 1000
+
+
+def main() -> None:
+    """Time fp32 and bf16-autocast steps; print and save."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default="configs/fm_gridquery.py")
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    init_default_scope("greenreg")
+    cfg = load_config(args.config)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    rows = [
+        dict(precision=name, step_ms=step_ms(cfg, amp, args.steps, device))
+        for name, amp in (("fp32", False), ("bf16 autocast", True))
+    ]
+    speedup = rows[0]["step_ms"] / rows[1]["step_ms"]
+    print(f"{environment()['device']}, torch threads {args.threads}, {args.config}")
+    print_table(rows, ["precision", "step_ms"])
+    print(f"bf16 speed-up: {speedup:.2f}x")
+    path = write_json(f"amp_speed_{device}", dict(config=args.config, rows=rows, speedup=speedup))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
