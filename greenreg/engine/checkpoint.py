@@ -31,7 +31,8 @@ def _history_buffer_getstate(self: HistoryBuffer) -> dict:
 
 def _numpy_globals() -> list:
     """Numpy's array and scalar reconstructors, and the dtypes mmengine's buffers use."""
-    multiarray = np.core.multiarray if hasattr(np, "core") else np._core.multiarray
+    # numpy 2 pickles arrays via numpy._core (numpy.core is its deprecated alias)
+    multiarray = np._core.multiarray if hasattr(np, "_core") else np.core.multiarray
     dtype_classes = [type(np.dtype(t)) for t in (np.float64, np.float32, np.int64, np.int32)]
     return [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype, *dtype_classes]
 

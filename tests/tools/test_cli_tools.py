@@ -74,3 +74,13 @@ def test_sample_refuses_a_checkpoint_of_another_architecture(tmp_path):
         str(tmp_path / "s"),
     )
     assert out.returncode == 2 and "do not fit this model" in out.stderr
+
+
+def test_overfit_check_passes_a_healthy_setup_and_fails_a_frozen_one(tmp_path):
+    config = tmp_path / "tiny.py"
+    tiny_config(str(tmp_path / "w"), max_iters=3).dump(str(config))
+    args = ["tools/overfit_check.py", str(config), "--iters", "30", "--num-samples", "64"]
+    healthy = tool(*args, "--work-dir", str(tmp_path / "ok"))
+    assert healthy.returncode == 0 and "PASS" in healthy.stdout, healthy.stderr[-1500:]
+    frozen = tool(*args, "--work-dir", str(tmp_path / "frozen"), "--cfg-options", "optim_wrapper.optimizer.lr=0.0")
+    assert frozen.returncode == 1 and "FAIL" in frozen.stdout, frozen.stderr[-1500:]
