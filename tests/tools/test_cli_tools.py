@@ -82,5 +82,11 @@ def test_overfit_check_passes_a_healthy_setup_and_fails_a_frozen_one(tmp_path):
     args = ["tools/overfit_check.py", str(config), "--iters", "30", "--num-samples", "64"]
     healthy = tool(*args, "--work-dir", str(tmp_path / "ok"))
     assert healthy.returncode == 0 and "PASS" in healthy.stdout, healthy.stderr[-1500:]
-    frozen = tool(*args, "--work-dir", str(tmp_path / "frozen"), "--cfg-options", "optim_wrapper.optimizer.lr=0.0")
+    frozen = tool(
+        *args,
+        "--work-dir",
+        str(tmp_path / "frozen"),
+        "--cfg-options",
+        "optim_wrapper.optimizer.lr=0.0",
+    )
     assert frozen.returncode == 1 and "FAIL" in frozen.stdout, frozen.stderr[-1500:]
