@@ -52,17 +52,13 @@ class CurriculumTimeSampler(BaseTimeSampler):
         self.until_iter = until_iter
         self.early_fraction = early_fraction
 
-    def __call__(
-        self,
-        batch_size: int,
-        iteration: int = 0,
-        device: torch.device | str = "cpu",
-        generator: torch.Generator | None = None,
-    ) -> Tensor:
-        """Returns times of shape (batch_size,); the mix depends on ``iteration``."""
-        t = self.base(batch_size, iteration, device, generator)
-        if iteration >= self.until_iter or self.early_fraction == 0.0:
-            return t
-        t_early = self.early(batch_size, iteration, device, generator)
-        pick = torch.rand(batch_size, device=device, generator=generator) < self.early_fraction
-        return torch.where(pick, t_early, t)
+    def transform(self, u: Tensor, iteration: int = 0) -> Tensor:
+        """Inverse CDF of the mixture: u < f goes to ``early`` (rescaled), the rest to ``base``."""
+        f = self.early_fraction if iteration < self.until_iter else 0.0
+        if f == 0.0:
+            return self.base.transform(u, iteration)
+        if f == 1.0:
+            return self.early.transform(u, iteration)
+        early = self.early.transform((u / f).clamp(max=1.0), iteration)
+        base = self.base.transform(((u - f) / (1 - f)).clamp(min=0.0), iteration)
+        return torch.where(u < f, early, base)

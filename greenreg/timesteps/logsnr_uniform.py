@@ -33,14 +33,7 @@ class LogSNRUniformTimeSampler(BaseTimeSampler):
             )
         self.min_log_snr, self.max_log_snr = min_log_snr, max_log_snr
 
-    def __call__(
-        self,
-        batch_size: int,
-        iteration: int = 0,
-        device: torch.device | str = "cpu",
-        generator: torch.Generator | None = None,
-    ) -> Tensor:
-        """Returns times of shape (batch_size,) in (0, 1)."""
-        u = torch.rand(batch_size, device=device, generator=generator)
+    def transform(self, u: Tensor, iteration: int = 0) -> Tensor:
+        """T = sigmoid(log_snr / 2) with log_snr = min + (max - min) u; t in (0, 1)."""
         log_snr = self.min_log_snr + (self.max_log_snr - self.min_log_snr) * u
         return torch.sigmoid(log_snr / 2)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor
 
 from greenreg.registry import TIME_SAMPLERS
@@ -29,13 +28,6 @@ class UniformTimeSampler(BaseTimeSampler):
             )
         self.low, self.high = low, high
 
-    def __call__(
-        self,
-        batch_size: int,
-        iteration: int = 0,
-        device: torch.device | str = "cpu",
-        generator: torch.Generator | None = None,
-    ) -> Tensor:
-        """Returns times of shape (batch_size,) uniform on [low, high]."""
-        u = torch.rand(batch_size, device=device, generator=generator)
+    def transform(self, u: Tensor, iteration: int = 0) -> Tensor:
+        """T = low + (high - low) u."""
         return self.low + (self.high - self.low) * u
