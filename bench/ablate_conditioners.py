@@ -1,6 +1,7 @@
 """Seed 001's question: which conditioner lets the flow draw shapes? Same budget for each.
 
     python bench/ablate_conditioners.py [--samples-per-digit 50] [--threads 2]
+    python bench/ablate_conditioners.py --set seed_experiments   # main job vs ablations A, B
 
 Trains configs/fm_pooledmlp.py, fm_gridquery.py and fm_convfield.py (identical but for the
 conditioner: same data, backbone, losses, 1,500-iteration schedule and seed), then samples
@@ -31,10 +32,19 @@ from mmengine.runner import Runner  # noqa: E402
 import greenreg  # noqa: E402, F401
 from greenreg.engine.config_check import check_config  # noqa: E402
 
-RECIPES = {
-    "pooled-MLP": "configs/fm_pooledmlp.py",
-    "grid-query": "configs/fm_gridquery.py",
-    "conv-field": "configs/fm_convfield.py",
+RECIPE_SETS = {
+    # seed 001's diagnosis: conditioners with and without a spatial prior
+    "conditioners": {
+        "pooled-MLP": "configs/fm_pooledmlp.py",
+        "grid-query": "configs/fm_gridquery.py",
+        "conv-field": "configs/fm_convfield.py",
+    },
+    # seed 001's experiments A and B on the main job (C needs local VGG16 weights)
+    "seed_experiments": {
+        "main (grid-query)": "configs/fm_gridquery.py",
+        "A: LR restarts": "configs/ablations/fm_lr_restart.py",
+        "B: logSNR + curriculum": "configs/ablations/fm_logsnr_curriculum.py",
+    },
 }
 
 
@@ -83,20 +93,18 @@ def main() -> None:
     parser.add_argument("--samples-per-digit", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--work-dir", default="work_dirs/bench_ablate_conditioners")
-    parser.add_argument("--only", nargs="+", choices=list(RECIPES), help="a subset of recipes")
+    parser.add_argument("--set", default="conditioners", choices=list(RECIPE_SETS))
     parser.add_argument("--cfg-options", nargs="+", action=DictAction, metavar="KEY=VALUE")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     init_default_scope("greenreg")
     records = {}
-    for name in args.only or RECIPES:
-        work_dir = os.path.join(args.work_dir, os.path.basename(RECIPES[name])[:-3])
-        records[name] = train_and_judge(
-            RECIPES[name], work_dir, args.samples_per_digit, args.cfg_options
-        )
+    for name, config in RECIPE_SETS[args.set].items():
+        work_dir = os.path.join(args.work_dir, os.path.basename(config)[:-3])
+        records[name] = train_and_judge(config, work_dir, args.samples_per_digit, args.cfg_options)
     rows = [
         dict(
-            conditioner=name,
+            recipe=name,
             accuracy_pct=r["metrics"]["digits/accuracy"],
             fd=r["metrics"]["digits/fd"],
             loss_flow_ema=r["losses_ema"].get("loss_flow_ema"),
@@ -109,19 +117,19 @@ def main() -> None:
     env = environment()
     n = first["digits/num_samples"]
     print(f"{env['device']}, torch threads {env['torch_threads']}, {n:.0f} samples each")
-    print_table(
-        rows, ["conditioner", "accuracy_pct", "fd", "loss_flow_ema", "cond_params", "train_s"]
-    )
+    print_table(rows, ["recipe", "accuracy_pct", "fd", "loss_flow_ema", "cond_params", "train_s"])
     print(
         f"real-data references: classifier accuracy {first['digits/accuracy_real']:.2f}%, "
         f"FD real-vs-held-out {first['digits/fd_real']:.2f} (the floor at this sample size)"
     )
-    suffix = "gpu" if torch.cuda.is_available() else "cpu"
-    plot = os.path.join(RESULTS, f"ablate_conditioners_{suffix}.png")
+    suffix = ("" if args.set == "conditioners" else f"_{args.set}") + (
+        "_gpu" if torch.cuda.is_available() else "_cpu"
+    )
+    plot = os.path.join(RESULTS, f"ablate_conditioners{suffix}.png")
     os.makedirs(RESULTS, exist_ok=True)
     plot_grids(records, plot)
     path = write_json(
-        f"ablate_conditioners_{suffix}",
+        f"ablate_conditioners{suffix}",
         dict(
             rows=rows,
             reference=dict(
