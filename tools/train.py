@@ -72,6 +72,26 @@ def merge_args(cfg, args: argparse.Namespace):
     return cfg
 
 
+def check_resume_checkpoint(cfg, model) -> None:
+    """Reads the checkpoint a resume would use and checks it fits ``model``.
+
+    mmengine would silently start from scratch when the work dir holds no checkpoint, and
+    would only find a damaged or foreign one after writing its logs; both are caught here.
+    """
+    from mmengine.runner import find_latest_checkpoint
+
+    from greenreg.engine.checkpoint import check_state_dict_fits, load_checkpoint
+
+    path = cfg.load_from or find_latest_checkpoint(cfg.work_dir)
+    if path is None:
+        raise FileNotFoundError(
+            f"--resume: no checkpoint to resume in {cfg.work_dir!r}; expected a "
+            f"'last_checkpoint' file from an earlier run, or pass --resume CHECKPOINT."
+        )
+    checkpoint = load_checkpoint(path)
+    check_state_dict_fits(checkpoint.get("state_dict", {}), model, f"checkpoint {path!r}")
+
+
 @exit_cleanly_on_bad_input
 def main() -> None:
     """Parse, check the config against the registries, then hand over to mmengine's Runner."""
@@ -86,7 +106,9 @@ def main() -> None:
 
     init_default_scope(cfg.get("default_scope", "greenreg"))
     # everything is checked before the Runner writes its first file into the work dir
-    check_config(cfg)
+    model = check_config(cfg)
+    if cfg.get("resume"):
+        check_resume_checkpoint(cfg, model)
     runner = Runner.from_cfg(cfg)
     runner.train()
 

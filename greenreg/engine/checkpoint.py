@@ -29,6 +29,17 @@ def _history_buffer_getstate(self: HistoryBuffer) -> dict:
     return state
 
 
+HISTORY_BUFFER_FIELDS = ("max_length", "_log_history", "_count_history")
+
+
+def _history_buffer_setstate(self: HistoryBuffer, state: dict) -> None:
+    # mmengine's version merges a pickled `statistics_methods` into the class-wide registry
+    # and any key into __dict__: a crafted file could swap statistics for any allow-listed
+    # callable. Take the three data fields only.
+    self._set_default_statistics()
+    self.__dict__.update({k: state[k] for k in HISTORY_BUFFER_FIELDS if k in state})
+
+
 def _numpy_globals() -> list:
     """Numpy's array and scalar reconstructors, and the dtypes mmengine's buffers use."""
     # numpy 2 pickles arrays via numpy._core (numpy.core is its deprecated alias)
@@ -43,6 +54,7 @@ def allow_mmengine_checkpoints() -> None:
     Idempotent; called when ``greenreg.engine`` is imported.
     """
     HistoryBuffer.__getstate__ = _history_buffer_getstate
+    HistoryBuffer.__setstate__ = _history_buffer_setstate
     torch.serialization.add_safe_globals([HistoryBuffer, OrderedDict, *_numpy_globals()])
 
 

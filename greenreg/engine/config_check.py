@@ -150,11 +150,14 @@ def check_component(cfg: dict, key: str, registries: list[Registry], ignore=()) 
             check_component(sub_cfg, sub_key, registries)
 
 
-def check_config(cfg, build_model: bool = True) -> None:
+def check_config(cfg, build_model: bool = True):
     """Checks the parts of a training config that greenreg builds.
 
     Then (by default) builds the model once, so that range checks in constructors and
     missing weight files fail before the Runner writes anything into the work dir.
+
+    Returns:
+        nn.Module | None: the model built from ``cfg.model`` (None if ``build_model`` is off).
 
     Raises:
         ConfigError: the first problem, as one line naming its key.
@@ -174,5 +177,4 @@ def check_config(cfg, build_model: bool = True) -> None:
         check_component(evaluator, "val_evaluator", registries)
     for i, hook in enumerate(cfg.get("custom_hooks") or []):
         check_component(hook, f"custom_hooks[{i}]", registries, ignore=RUNNER_KEYS["hooks"])
-    if build_model:
-        greenreg_registry.MODELS.build(cfg["model"])
+    return greenreg_registry.MODELS.build(cfg["model"]) if build_model else None

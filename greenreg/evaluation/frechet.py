@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import linalg
 
@@ -27,8 +29,19 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
     covmean = linalg.sqrtm(cov_a @ cov_b)
     if not np.isfinite(covmean).all():
         # singular product: regularise both covariances slightly (as in pytorch-fid)
+        warnings.warn(
+            "frechet_distance: singular covariance product; adding 1e-6 I to both "
+            f"({len(a)} and {len(b)} samples in {a.shape[1]} dims)",
+            stacklevel=2,
+        )
         eps = 1e-6 * np.eye(len(mu_a))
         covmean = linalg.sqrtm((cov_a + eps) @ (cov_b + eps))
-    covmean = covmean.real
+    if np.iscomplexobj(covmean):
+        if not np.allclose(np.diagonal(covmean).imag, 0, atol=1e-3):
+            raise ValueError(
+                "frechet_distance: the matrix square root has a large imaginary part "
+                f"({np.abs(covmean.imag).max():.3g}); the features are degenerate."
+            )
+        covmean = covmean.real
     value = ((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * covmean)
     return float(max(value, 0.0))

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from torch import Tensor
 
+from greenreg.utils import check_in_range
+
 
 @dataclass
 class PathSample:
@@ -27,10 +29,7 @@ def check_times(owner: str, t: Tensor, batch_size: int) -> None:
     """Raises ValueError unless t has shape (batch_size,) and lies in [0, 1]."""
     if t.shape != (batch_size,):
         raise ValueError(f"{owner}: t must have shape ({batch_size},); got {tuple(t.shape)}.")
-    if bool((t < 0).any() or (t > 1).any()):
-        raise ValueError(
-            f"{owner}: t must lie in [0, 1]; got range [{float(t.min())}, {float(t.max())}]."
-        )
+    check_in_range(owner, "t", t, 0.0, 1.0)
 
 
 def expand_like(t: Tensor, x: Tensor) -> Tensor:

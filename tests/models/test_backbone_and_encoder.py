@@ -43,5 +43,5 @@ def test_text_encoder_masks_padding_and_pools_real_tokens_only():
     assert out.mask.tolist() == [[True, True, False, False], [True, True, True, False]]
     manual = out.tokens[0, :2].mean(0)
     torch.testing.assert_close(out.pooled()[0], manual)
-    with pytest.raises(ValueError, match="token ids"):
+    with pytest.raises(ValueError, match="token ids must lie"):
         enc(torch.tensor([[3, 12]]))

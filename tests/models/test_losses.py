@@ -73,7 +73,8 @@ def test_lpips_loads_local_torchvision_weights_into_its_slices(tmp_path):
     loss = build("LPIPSLoss", net="alex", backbone_weights=str(path))
     torch.testing.assert_close(loss.lpips.net.slice1[0].weight, features[0].weight)
     torch.testing.assert_close(getattr(loss.lpips.net.slice5, "10").bias, features[10].bias)
-    assert not any(p.requires_grad for p in loss.parameters())
+    assert not any(p.requires_grad for p in loss.lpips.parameters())
+    assert len(loss.state_dict()) == 0 and not list(loss.parameters())  # not in checkpoints
 
 
 def test_weight_schedule_interpolates_and_validates():

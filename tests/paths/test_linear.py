@@ -29,7 +29,7 @@ def test_predict_x1_round_trips_from_any_time():
 
 
 @pytest.mark.parametrize(
-    "t, match", [(torch.tensor([0.5, 1.5]), r"\[0, 1\]"), (torch.rand(3), "shape")]
+    "t, match", [(torch.tensor([0.5, 1.5]), "t must lie in"), (torch.rand(3), "shape")]
 )
 def test_rejects_times_outside_the_domain_or_of_the_wrong_shape(t, match):
     path = PATHS.build(dict(type="LinearPath"))

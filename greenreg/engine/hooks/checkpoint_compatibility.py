@@ -28,5 +28,4 @@ class CheckpointCompatibilityHook(Hook):
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Raises if ``checkpoint['state_dict']`` does not match the model's keys and shapes."""
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        source = checkpoint.get("meta", {}).get("filename") or "checkpoint"
-        check_state_dict_fits(checkpoint.get("state_dict", {}), model, source)
+        check_state_dict_fits(checkpoint.get("state_dict", {}), model, "the loaded checkpoint")

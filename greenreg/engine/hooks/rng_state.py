@@ -34,17 +34,20 @@ def capture_rng_state() -> dict:
 
 
 def restore_rng_state(state: dict) -> None:
-    """Restores what :func:`capture_rng_state` captured."""
+    """Restores what :func:`capture_rng_state` captured.
+
+    The Runner may have loaded the checkpoint onto the GPU; RNG states must be CPU byte
+    tensors, so every tensor is moved back first.
+    """
     random.setstate(
         tuple(state["python"]) if isinstance(state["python"], list) else state["python"]
     )
     n = state["numpy"]
-    np.random.set_state(
-        (n["kind"], n["keys"].numpy().astype(np.uint32), n["pos"], n["has_gauss"], n["cached"])
-    )
-    torch.set_rng_state(state["torch"])
+    keys = n["keys"].cpu().numpy().astype(np.uint32)
+    np.random.set_state((n["kind"], keys, n["pos"], n["has_gauss"], n["cached"]))
+    torch.set_rng_state(state["torch"].cpu())
     if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
+        torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
 
 
 @HOOKS.register_module()
@@ -53,8 +56,11 @@ class RNGStateHook(Hook):
 
     mmengine re-seeds a resumed run from the config seed, so the noise, times and
     dropout drawn after a resume differ from those an uninterrupted run draws. The state
-    is restored just before the first resumed iteration, after mmengine has rebuilt and
-    fast-forwarded the dataloader.
+    is restored just before the first resumed step, after mmengine has rebuilt and
+    fast-forwarded the dataloader (so randomness drawn while *loading* that first batch in
+    the main process is not covered; greenreg's datasets draw none). Validation runs
+    inside a saved-and-restored RNG state, so where and how often a run validates never
+    shifts the training streams.
 
     Example:
         ``custom_hooks = [dict(type='RNGStateHook')]``
@@ -64,6 +70,7 @@ class RNGStateHook(Hook):
 
     def __init__(self) -> None:
         self._pending: dict | None = None
+        self._before_val: dict | None = None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         """Adds ``checkpoint['rng_state']``."""
@@ -80,3 +87,13 @@ class RNGStateHook(Hook):
         if self._pending is not None:
             restore_rng_state(self._pending)
             self._pending = None
+
+    def before_val_epoch(self, runner) -> None:
+        """Sets the training streams aside (the val loader draws a seed from them)."""
+        self._before_val = capture_rng_state()
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        """Puts the training streams back as they were before validation."""
+        if self._before_val is not None:
+            restore_rng_state(self._before_val)
+            self._before_val = None

@@ -27,13 +27,13 @@ class ForeachMomentumAnnealingEMA(MomentumAnnealingEMA):
         """Moves every averaged tensor towards ``model``'s by the annealed momentum."""
         source = model.state_dict() if self.update_buffers else dict(model.named_parameters())
         steps = int(self.steps)  # the only host read of the update
-        floating = [k for k, p in self.avg_parameters.items() if p.dtype.is_floating_point]
-        averaged = [self.avg_parameters[k].data for k in floating]
-        current = [source[k].data.to(a.device) for k, a in zip(floating, averaged)]
         if steps == 0:
             for key, avg in self.avg_parameters.items():
                 avg.data.copy_(source[key].data)
-        elif steps % self.interval == 0 and averaged:
+        elif steps % self.interval == 0:
+            keys = [k for k, p in self.avg_parameters.items() if p.dtype.is_floating_point]
+            averaged = [self.avg_parameters[k].data for k in keys]
+            current = [source[k].data.to(a.device) for k, a in zip(keys, averaged)]
             momentum = max(self.momentum, self.gamma / (self.gamma + steps))
             torch._foreach_lerp_(averaged, current, momentum)
         if not self.update_buffers:

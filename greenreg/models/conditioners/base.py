@@ -10,7 +10,8 @@ from torch import Tensor, nn
 
 from greenreg.models.encoders import TextEncoding
 
-# exp(log_var) outside this range over/underflows in bf16 and lets KL explode in the first steps
+# a stability guard: an untrained head can emit log variances whose exp() makes the KL and the
+# flow target explode in the first steps; sigma stays within [0.018, 7.4]
 LOG_VAR_RANGE = (-8.0, 4.0)
 
 
@@ -27,11 +28,19 @@ class LatentGaussian:
     log_var: Tensor
 
     def sample(self, generator: torch.Generator | None = None) -> Tensor:
-        """Reparameterised draw z = mu + exp(log_var / 2) * eps, shape (B, C, H, W)."""
+        """Reparameterised draw z = mu + exp(log_var / 2) * eps.
+
+        Args:
+            generator (torch.Generator | None): source of eps; None uses the global one.
+
+        Returns:
+            Tensor: z, shape (B, C, H, W), float32 even under autocast (bf16 would round
+            the noise, and with it x_t and the velocity target, to 3 significant digits).
+        """
         eps = torch.randn(
-            self.mu.shape, generator=generator, device=self.mu.device, dtype=self.mu.dtype
+            self.mu.shape, generator=generator, device=self.mu.device, dtype=torch.float32
         )
-        return self.mu + torch.exp(0.5 * self.log_var) * eps
+        return self.mu.float() + torch.exp(0.5 * self.log_var.float()) * eps
 
 
 def clamp_log_var(log_var: Tensor) -> Tensor:

@@ -71,6 +71,11 @@ class GridQueryCrossAttnConditioner(BaseConditioner):
                 f"GridQueryCrossAttnConditioner.grid_size (model.conditioner.grid_size): must "
                 f"divide the square latent side; expected a divisor of {h}, got {grid_size}."
             )
+        if width % num_heads:
+            raise ValueError(
+                f"GridQueryCrossAttnConditioner.num_heads (model.conditioner.num_heads): must "
+                f"divide width; expected a divisor of {width}, got {num_heads}."
+            )
         self.grid_size = grid_size
         self.scale = h // grid_size
         self.queries = nn.Parameter(torch.randn(grid_size * grid_size, width) * 0.02)

@@ -9,6 +9,7 @@ from torch import Tensor, nn
 
 from greenreg.models.layers import sinusoidal_embedding
 from greenreg.registry import MODELS
+from greenreg.utils import check_in_range
 
 
 @dataclass
@@ -47,6 +48,11 @@ class TransformerTextEncoder(nn.Module):
         self, vocab_size: int, width: int = 64, depth: int = 2, num_heads: int = 4
     ) -> None:
         super().__init__()
+        if width % num_heads:
+            raise ValueError(
+                f"TransformerTextEncoder.num_heads (model.text_encoder.num_heads): must divide "
+                f"width; expected a divisor of {width}, got {num_heads}."
+            )
         self.width = width
         self.embed = nn.Embedding(vocab_size, width, padding_idx=0)
         layer = nn.TransformerEncoderLayer(
@@ -57,11 +63,14 @@ class TransformerTextEncoder(nn.Module):
 
     def forward(self, tokens: Tensor) -> TextEncoding:
         """Encodes token ids of shape (B, L) into a :class:`TextEncoding`."""
-        if tokens.max() >= self.embed.num_embeddings or tokens.min() < 0:
-            raise ValueError(
-                f"TransformerTextEncoder: token ids must lie in [0, {self.embed.num_embeddings}); "
-                f"got range [{int(tokens.min())}, {int(tokens.max())}]."
-            )
+        # a vocab_size smaller than the tokenizer's shows up here, not as an index error
+        check_in_range(
+            "TransformerTextEncoder (model.text_encoder.vocab_size)",
+            "token ids",
+            tokens,
+            0,
+            self.embed.num_embeddings - 1,
+        )
         mask = tokens != 0
         positions = torch.arange(tokens.shape[1], device=tokens.device)
         x = self.embed(tokens) + sinusoidal_embedding(positions, self.width)[None]  # (B, L, D)

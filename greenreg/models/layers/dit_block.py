@@ -19,7 +19,8 @@ class SelfAttention(nn.Module):
         super().__init__()
         if dim % num_heads:
             raise ValueError(
-                f"SelfAttention: width {dim} is not divisible by num_heads {num_heads}."
+                f"DiTBackbone.num_heads (model.backbone.num_heads): must divide width; "
+                f"expected a divisor of {dim}, got {num_heads}."
             )
         self.num_heads = num_heads
         self.qkv = nn.Linear(dim, 3 * dim)

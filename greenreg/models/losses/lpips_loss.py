@@ -75,23 +75,26 @@ class LPIPSLoss(nn.Module):
                 "given; expected a local torchvision backbone state dict (no downloads)."
             )
         features = None if backbone_weights is None else features_state_dict(backbone_weights)
-        self.lpips = lpips.LPIPS(net=net, pnet_rand=True, verbose=False)
+        network = lpips.LPIPS(net=net, pnet_rand=True, verbose=False)
         if features is not None:
             # lpips splits torchvision's `features` into slices that keep the global index
             slices = {
-                name.split(".")[1]: name.split(".")[0]
-                for name, _ in self.lpips.net.named_parameters()
+                name.split(".")[1]: name.split(".")[0] for name, _ in network.net.named_parameters()
             }
             mapped = {f"{slices[k.split('.')[0]]}.{k}": v for k, v in features.items()}
-            self.lpips.net.load_state_dict(mapped)
-        self.lpips.requires_grad_(False).eval()
+            network.net.load_state_dict(mapped)
+        # kept outside the module tree: a frozen 15M-parameter metric must not enter the
+        # model's state dict, checkpoints, the optimizer or the EMA
+        self._network = (network.requires_grad_(False).eval(),)
 
-    def train(self, mode: bool = True) -> LPIPSLoss:
-        """Stays in eval mode: the metric is frozen (no dropout)."""
-        return super().train(False)
+    @property
+    def lpips(self) -> nn.Module:
+        """The frozen lpips.LPIPS network."""
+        return self._network[0]
 
     def forward(self, x: Tensor, y: Tensor) -> Tensor:
         """Images x, y of shape (B, C, H, W) in [-1, 1], C in {1, 3} -> distance (B,)."""
+        network = self.lpips.to(x.device)
         if x.shape[1] == 1:
             x, y = x.expand(-1, 3, -1, -1), y.expand(-1, 3, -1, -1)
-        return self.lpips(x.float(), y.float()).flatten()
+        return network(x.float(), y.float()).flatten()
