@@ -10,7 +10,7 @@ CONFIG ?= configs/fm_gridquery.py
 
 $(VENV)/.stamp-base: setup.py
 	$(PYTHON) -m venv $(VENV)
-	# torch from the local cache with pip (uv/poetry would download GBs); see DESIGN.md
+	# torch from the local cache with pip (uv/poetry would download GBs of CUDA wheels)
 	$(PIP) torch==2.14.1 torchvision==0.29.1
 	# kwant 1.5.0's pre-generated C does not build against numpy 2: regenerate it with Cython
 	$(PIP) cython tinyarray numpy scipy
@@ -25,12 +25,17 @@ $(VENV)/.stamp-dev: $(VENV)/.stamp-base
 demo: $(VENV)/.stamp-base
 	$(PY) tools/train.py $(CONFIG)
 
-test: $(VENV)/.stamp-dev
+lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check greenreg tools tests bench configs
+	$(VENV)/bin/ruff format --check greenreg tools tests bench configs
+
+# one test process with one thread: parallel workers oversubscribe 2 cores many times over
+test: lint
 	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -q tests
 
 bench: $(VENV)/.stamp-dev
 	$(PY) bench/overhead.py
+	$(PY) bench/amp_speed.py
 	$(PY) bench/ablate_conditioners.py
 
 clean:

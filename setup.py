@@ -1,7 +1,7 @@
 """Installs greenreg: ``pip install -e .`` (add ``[dev]`` for tests and linting).
 
-torch and torchvision are pinned by the Makefile (see DESIGN.md); kwant is built there too,
-because its 1.5.0 source release needs a Cython rebuild against numpy 2.
+torch and torchvision are pinned by the Makefile (pip takes them from the local cache); kwant
+is built there too, because its 1.5.0 source release needs a Cython rebuild against numpy 2.
 """
 
 from setuptools import find_packages, setup
@@ -19,6 +19,7 @@ setup(
         "mmengine==0.10.7",
         "mmcv-lite==2.2.0",
         "numpy",
+        "scipy",
         "einops",
         "POT",
         "lpips",

@@ -2,11 +2,12 @@
 
     python bench/overhead.py [--config configs/fm_gridquery.py] [--iters 100] [--threads 2]
 
-Both do the same work per step: forward with the same batch, backward, grad clip 1.0, AdamW,
-and an EMA update of every parameter. The Runner adds mmengine's hooks as the config has them
-(logging, LR schedule, EMA, loss EMA logs, RNG capture); checkpoints and validation are moved
-past the timed window. Iterations/s are timed after ``--warmup`` steps; the two are run
-alternately ``--repeats`` times and the median is kept.
+Both do the same work per step: forward with the same batch (and the same loss-weight
+schedule), backward, grad clip 1.0, AdamW, and an EMA update of every parameter (the bare loop
+uses the same annealed-momentum formula); the bare loop has no LR schedule. The Runner adds
+mmengine's hooks as the config has them (logging, LR schedule, EMA, loss EMA logs, RNG
+capture); checkpoints and validation are moved past the timed window. Iterations/s are timed
+after ``--warmup`` steps; the two are run alternately ``--repeats`` times, median kept.
 """
 
 from __future__ import annotations
@@ -74,8 +75,9 @@ def runner_run(cfg_path: str, iters: int, work_dir: str) -> list[float]:
 def bare_run(cfg_path: str, iters: int, seed: int = 0) -> list[float]:
     """The same training in a plain loop; returns per-step time stamps."""
     from _cli import load_config
-    from mmengine.dataset import DefaultSampler, default_collate  # noqa: F401
+    from mmengine.dataset import default_collate
     from mmengine.dataset.sampler import InfiniteSampler
+    from mmengine.logging import MessageHub
 
     cfg = load_config(cfg_path)
     torch.manual_seed(seed)
@@ -95,8 +97,10 @@ def bare_run(cfg_path: str, iters: int, seed: int = 0) -> list[float]:
     )
     stamps = []
     batches = iter(loader)
+    hub = MessageHub.get_current_instance()
     model.train()
     for step in range(iters):
+        hub.update_info("iter", step)  # the loss-weight schedules read it, as under the Runner
         batch = next(batches)
         batch = {k: v.to(device) for k, v in batch.items()}
         losses = model.loss(batch["inputs"], batch["tokens"], batch["label"])

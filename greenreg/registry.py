@@ -20,9 +20,9 @@ from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import Registry
 
-# networks: generators, backbones, conditioners, text encoders, losses, weightings
+# networks: generators, backbones, conditioners, text encoders, losses, EMA models
 MODELS = Registry("model", parent=MMENGINE_MODELS, locations=["greenreg.models"])
-# datasets and their transforms
+# datasets (and, for image pipelines, mmcv-style transforms)
 DATASETS = Registry("dataset", parent=MMENGINE_DATASETS, locations=["greenreg.datasets"])
 TRANSFORMS = Registry("transform", parent=MMENGINE_TRANSFORMS, locations=["greenreg.datasets"])
 DATA_SAMPLERS = Registry("data sampler", parent=MMENGINE_DATA_SAMPLERS)

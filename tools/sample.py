@@ -4,7 +4,8 @@
     python tools/sample.py CONFIG CHECKPOINT --captions "a handwritten seven" "the digit two"
 
 Uses the EMA weights when the checkpoint has them (``--raw`` for the trained weights). Writes
-``grid.png`` and one PNG per sample into ``--out``; refuses to overwrite files already there.
+``grid.png``, one PNG per sample and ``captions.txt`` into ``--out``; refuses to overwrite
+files already there.
 """
 
 from __future__ import annotations
@@ -34,13 +35,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--raw", action="store_true", help="trained weights instead of EMA")
     parser.add_argument("--cfg-options", nargs="+", action=DictAction, metavar="KEY=VALUE")
     args = parser.parse_args()
-    for name in ("num_samples", "batch_size"):
-        if getattr(args, name) < 1:
-            raise ValueError(
-                f"--{name.replace('_', '-')}: expected an int >= 1, got {getattr(args, name)}."
-            )
-    if args.steps is not None and args.steps < 1:
-        raise ValueError(f"--steps: expected an int >= 1, got {args.steps}.")
+    for name in ("num_samples", "batch_size", "steps"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ValueError(f"--{name.replace('_', '-')}: expected an int >= 1, got {value}.")
     return args
 
 
@@ -53,55 +51,74 @@ def captions_for(args: argparse.Namespace) -> list[str]:
     return [caption_for(i % 10, i // 10) for i in range(args.num_samples)]
 
 
+def load_model(cfg, checkpoint: str, use_ema: bool):
+    """The config's model with the checkpoint's weights, on the current device, in eval mode.
+
+    Raises:
+        FileNotFoundError, CheckpointError: a missing, damaged, unsafe or foreign checkpoint.
+    """
+    from mmengine.device import get_device
+
+    from greenreg.engine.checkpoint import check_state_dict_fits, load_checkpoint, model_state_dict
+    from greenreg.registry import MODELS
+
+    model = MODELS.build(cfg.model)
+    state = model_state_dict(load_checkpoint(checkpoint), use_ema=use_ema)
+    check_state_dict_fits(state, model, f"checkpoint {checkpoint!r}")
+    model.load_state_dict(state)
+    return model.to(get_device()).eval()
+
+
+def write_samples(images, captions: list[str], out: str, names: list[str]) -> None:
+    """Writes the grid, one PNG per image and captions.txt into ``out``."""
+    import mmcv
+
+    from greenreg.visualization import sample_grid
+
+    os.makedirs(out, exist_ok=True)
+    mmcv.imwrite(sample_grid(images, per_row=8)[..., ::-1], osp.join(out, "grid.png"))
+    for name, image in zip(names, images):
+        mmcv.imwrite(sample_grid(image[None], per_row=1)[..., ::-1], osp.join(out, name))
+    with open(osp.join(out, "captions.txt"), "w") as f:
+        f.writelines(f"{n}\t{c}\n" for n, c in zip(names, captions))
+
+
 @exit_cleanly_on_bad_input
 def main() -> None:
-    """Build the model, load the weights safely, sample, write PNGs."""
+    """Check the inputs, build and load the model, sample in batches, write PNGs."""
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
     if args.steps is not None:
         cfg.model.solver.num_steps = args.steps
 
-    import mmcv
     import torch
-    from mmengine.device import get_device
     from mmengine.registry import init_default_scope
 
-    import greenreg  # noqa: F401
     from greenreg.datasets import CaptionTokenizer
-    from greenreg.engine.checkpoint import check_state_dict_fits, load_checkpoint, model_state_dict
-    from greenreg.registry import MODELS
-    from greenreg.visualization import sample_grid
 
     init_default_scope(cfg.get("default_scope", "greenreg"))
     captions = captions_for(args)
-    names = ["grid.png"] + [f"sample_{i:04d}.png" for i in range(len(captions))]
-    clash = [n for n in names if osp.exists(osp.join(args.out, n))]
+    names = [f"sample_{i:04d}.png" for i in range(len(captions))]
+    clash = [n for n in ["grid.png", "captions.txt", *names] if osp.exists(osp.join(args.out, n))]
     if clash:
         raise FileExistsError(
             f"--out {args.out!r}: already holds {clash[0]}; choose another folder."
         )
-    model = MODELS.build(cfg.model)
-    state = model_state_dict(load_checkpoint(args.checkpoint), use_ema=not args.raw)
-    check_state_dict_fits(state, model, f"checkpoint {args.checkpoint!r}")
-    model.load_state_dict(state)
-    device = get_device()
-    model.to(device).eval()
-    max_len = cfg.get("val_dataloader", {}).get("dataset", {}).get("max_caption_length", 8)
-    tokens = CaptionTokenizer(max_len).encode(captions).to(device)
+    dataset_cfg = (cfg.get("train_dataloader") or {}).get("dataset") or {}
+    tokenizer = CaptionTokenizer(dataset_cfg.get("max_caption_length", 8))
+    tokens = tokenizer.encode(captions, strict=True)
+    model = load_model(cfg, args.checkpoint, use_ema=not args.raw)
+    tokens = tokens.to(next(model.parameters()).device)
     seeds = list(range(args.seed, args.seed + len(captions)))
+    batches = range(0, len(captions), args.batch_size)
     images = torch.cat(
         [
             model.sample(tokens[i : i + args.batch_size], seeds[i : i + args.batch_size]).cpu()
-            for i in range(0, len(captions), args.batch_size)
+            for i in batches
         ]
     )
-    os.makedirs(args.out, exist_ok=True)
-    mmcv.imwrite(sample_grid(images, per_row=8)[..., ::-1], osp.join(args.out, names[0]))
-    for name, image in zip(names[1:], images):
-        mmcv.imwrite(sample_grid(image[None], per_row=1)[..., ::-1], osp.join(args.out, name))
-    with open(osp.join(args.out, "captions.txt"), "a") as f:
-        f.writelines(f"{n}\t{c}\n" for n, c in zip(names[1:], captions))
-    print(f"wrote {len(images)} samples and grid.png to {args.out}")
+    write_samples(images, captions, args.out, names)
+    print(f"wrote {len(images)} samples, grid.png and captions.txt to {args.out}")
 
 
 if __name__ == "__main__":

@@ -58,11 +58,28 @@ class CaptionTokenizer:
         """Number of token ids, padding and unknown included."""
         return len(self.vocab)
 
-    def encode(self, captions: list[str]) -> Tensor:
-        """Token ids of ``captions``, shape (B, max_length), dtype long; 0 pads."""
+    def encode(self, captions: list[str], strict: bool = False) -> Tensor:
+        """Token ids of ``captions``, shape (B, max_length), dtype long; 0 pads.
+
+        Args:
+            captions (list[str]): the sentences.
+            strict (bool): raise on a word outside the vocabulary instead of mapping it to
+                ``<unk>`` (which no model saw in training).
+
+        Raises:
+            ValueError: with ``strict``, names the unknown word and the vocabulary.
+        """
         ids = torch.full((len(captions), self.max_length), PAD_ID, dtype=torch.long)
         for row, caption in enumerate(captions):
-            tokens = [self.vocab.get(w, UNK_ID) for w in caption.lower().split()]
+            words = caption.lower().split()
+            unknown = [w for w in words if w not in self.vocab]
+            if strict and unknown:
+                known = sorted(w for w in self.vocab if not w.startswith("<"))
+                raise ValueError(
+                    f"caption {caption!r}: unknown word {unknown[0]!r}; expected words from "
+                    f"the training captions: {' '.join(known)}."
+                )
+            tokens = [self.vocab.get(w, UNK_ID) for w in words]
             tokens = tokens[: self.max_length]
             ids[row, : len(tokens)] = torch.tensor(tokens, dtype=torch.long)
         return ids

@@ -45,3 +45,10 @@ def test_text_encoder_masks_padding_and_pools_real_tokens_only():
     torch.testing.assert_close(out.pooled()[0], manual)
     with pytest.raises(ValueError, match="token ids must lie"):
         enc(torch.tensor([[3, 12]]))
+
+
+def test_generator_refuses_a_source_shape_the_backbone_cannot_take(tiny_cfg):
+    cfg = tiny_cfg()
+    cfg.model.conditioner.latent_shape = (1, 16, 16)
+    with pytest.raises(ValueError, match=r"latent_shape.*expected \(1, 8, 8\), got \(1, 16, 16\)"):
+        MODELS.build(cfg.model)

@@ -32,6 +32,10 @@ def test_train_then_sample_end_to_end(tmp_path):
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert sorted(os.listdir(tmp_path / "s"))[:3] == ["captions.txt", "grid.png", "sample_0000.png"]
+    unknown = tool(
+        "tools/sample.py", str(config), str(checkpoint), "--captions", "a handwritten banana"
+    )
+    assert unknown.returncode == 2 and "unknown word 'banana'" in unknown.stderr
     # a second run into the same folder refuses instead of overwriting
     again = tool("tools/sample.py", str(config), str(checkpoint), "--out", str(tmp_path / "s"))
     assert again.returncode == 2 and "already holds" in again.stderr

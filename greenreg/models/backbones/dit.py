@@ -44,6 +44,7 @@ class DiTBackbone(nn.Module):
                 f"DiTBackbone.patch_size (model.backbone.patch_size): must divide image_size; "
                 f"expected a divisor of {image_size}, got {patch_size}."
             )
+        self.in_channels, self.image_size = in_channels, image_size
         self.patch_size = patch_size
         self.grid = image_size // patch_size
         self.patch_embed = nn.Conv2d(in_channels, width, patch_size, stride=patch_size)

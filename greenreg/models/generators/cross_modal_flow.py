@@ -11,7 +11,7 @@ from greenreg.models.conditioners import LatentGaussian
 from greenreg.models.losses.weight_schedule import LossWeightSchedule
 from greenreg.registry import MODELS, PATHS, SOLVERS, TIME_SAMPLERS
 
-# the loss terms this generator knows, and what each is computed on
+# the loss terms this generator knows; loss() says what each is computed on
 LOSS_TERMS = ("flow", "kl", "contrastive", "tv", "lpips")
 
 
@@ -73,6 +73,19 @@ class CrossModalFlowMatcher(BaseModel):
         self.solver = SOLVERS.build(solver)
         self.losses = nn.ModuleDict({name: MODELS.build(cfg) for name, cfg in losses.items()})
         self.loss_weights = {n: LossWeightSchedule(n, w) for n, w in loss_weights.items()}
+        self._check_shapes_agree()
+
+    def _check_shapes_agree(self) -> None:
+        """The source z must have the shape of the images the backbone takes."""
+        latent = tuple(getattr(self.conditioner, "latent_shape", ()))
+        size = getattr(self.backbone, "image_size", None)
+        channels = getattr(self.backbone, "in_channels", None)
+        if latent and size is not None and latent != (channels, size, size):
+            raise ValueError(
+                f"CrossModalFlowMatcher (model.conditioner.latent_shape): the flow's source "
+                f"must have the backbone's image shape; expected {(channels, size, size)}, "
+                f"got {latent}."
+            )
 
     def forward(
         self,
@@ -104,10 +117,20 @@ class CrossModalFlowMatcher(BaseModel):
         )
 
     def loss(self, x1: Tensor, tokens: Tensor, label: Tensor | None = None) -> dict[str, Tensor]:
-        """One training step's losses, each a weighted scalar named ``loss_<term>``."""
+        """One training step's losses.
+
+        Args:
+            x1 (Tensor): images, shape (B, C, H, W), in [-1, 1].
+            tokens (Tensor): caption ids, shape (B, L).
+            label (Tensor | None): digit per caption, shape (B,); contrastive positives.
+
+        Returns:
+            dict[str, Tensor]: ``loss_<term>`` -> weighted scalar, for every term whose
+            weight at the current iteration is > 0.
+        """
         iteration = MessageHub.get_current_instance().get_info("iter", 0)
         weights = {name: schedule(iteration) for name, schedule in self.loss_weights.items()}
-        latent = self.conditioner(self.text_encoder(tokens))  # mu, log_var: (B, C, H, W)
+        latent = self.encode(tokens)  # mu, log_var: (B, C, H, W)
         x0 = latent.sample()
         t = self.time_sampler(len(x1), iteration, device=x1.device)
         sample = self.path.sample(x0, x1, t)

@@ -12,7 +12,8 @@ class GaussianKLLoss(nn.Module):
     """KL(N(mu, exp(log_var)) || N(0, I)) = 0.5 sum(mu^2 + exp(log_var) - 1 - log_var).
 
     Kingma & Welling 2014, Appendix B. Averaged (not summed) over elements, so the weight
-    does not depend on the image size; multiply by C*H*W for the summed "kl_raw".
+    does not depend on the image size; a weight beta here equals beta / (C*H*W) on the
+    summed KL that VAE papers (and seed 001's "kl_raw") report.
 
     Example:
         ``dict(type='GaussianKLLoss')``
