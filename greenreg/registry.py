@@ -28,7 +28,7 @@ TRANSFORMS = Registry("transform", parent=MMENGINE_TRANSFORMS, locations=["green
 DATA_SAMPLERS = Registry("data sampler", parent=MMENGINE_DATA_SAMPLERS)
 # training machinery: hooks, loops, optimizers and their wrappers, parameter schedulers
 HOOKS = Registry("hook", parent=MMENGINE_HOOKS, locations=["greenreg.engine"])
-LOOPS = Registry("loop", parent=MMENGINE_LOOPS, locations=["greenreg.engine"])
+LOOPS = Registry("loop", parent=MMENGINE_LOOPS)
 OPTIMIZERS = Registry("optimizer", parent=MMENGINE_OPTIMIZERS)
 OPTIM_WRAPPERS = Registry(
     "optim_wrapper", parent=MMENGINE_OPTIM_WRAPPERS, locations=["greenreg.engine"]

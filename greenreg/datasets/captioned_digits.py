@@ -33,7 +33,7 @@ def load_digit_images(source: str) -> tuple[np.ndarray, np.ndarray]:
         images, y = bunch.images.astype(np.float32) / 16.0, bunch.target
     else:
         raise ValueError(
-            f"CaptionedDigitsDataset.source (train_dataloader.dataset.source): unknown source; "
+            f"CaptionedDigitsDataset.source (*.dataset.source): unknown source; "
             f"expected one of {SOURCES}, got {source!r}."
         )
     return images, np.asarray(y, dtype=np.int64)

@@ -38,14 +38,15 @@ class CurriculumTimeSampler(BaseTimeSampler):
     def __init__(
         self, base: dict, early: dict, until_iter: int, early_fraction: float = 0.5
     ) -> None:
-        if until_iter < 0:
+        if not isinstance(until_iter, int) or until_iter < 0:
             raise ValueError(
-                f"CurriculumTimeSampler.until_iter: expected an int >= 0, got {until_iter}."
+                f"CurriculumTimeSampler.until_iter (model.time_sampler.until_iter): expected "
+                f"an int >= 0, got {until_iter!r}."
             )
         if not 0.0 <= early_fraction <= 1.0:
             raise ValueError(
-                f"CurriculumTimeSampler.early_fraction: expected a float in [0, 1], "
-                f"got {early_fraction}."
+                f"CurriculumTimeSampler.early_fraction (model.time_sampler.early_fraction): "
+                f"expected a float in [0, 1], got {early_fraction}."
             )
         self.base = build_time_sampler(base)
         self.early = build_time_sampler(early)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 
 from greenreg.registry import HOOKS
@@ -76,7 +77,7 @@ class LossEMAHook(Hook):
 
     def after_train(self, runner) -> None:
         """Writes ``loss_curves.png`` and ``loss_history.json`` into the work dir."""
-        if not self.history or not _is_main_process():
+        if not self.history or not is_main_process():
             return
         plot_loss_curves(self.history, os.path.join(runner.work_dir, self.plot_name))
         with open(os.path.join(runner.work_dir, "loss_history.json"), "w") as f:
@@ -90,9 +91,3 @@ class LossEMAHook(Hook):
         """Continues the curves of a resumed run."""
         if getattr(runner, "_resume", False) and "loss_ema_history" in checkpoint:
             self.history = checkpoint["loss_ema_history"]
-
-
-def _is_main_process() -> bool:
-    from mmengine.dist import is_main_process
-
-    return is_main_process()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import mmcv
+import torch
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 
@@ -28,6 +29,10 @@ class SampleGridHook(Hook):
     """
 
     def __init__(self, per_row: int = 8, prefix: str = "samples_ema") -> None:
+        if per_row < 1:
+            raise ValueError(
+                f"SampleGridHook.per_row (custom_hooks): expected an int >= 1, got {per_row}."
+            )
         self.per_row, self.prefix = per_row, prefix
         self._samples: list = []
         self._labels: list[int] = []
@@ -46,8 +51,6 @@ class SampleGridHook(Hook):
         """Writes the grid PNG and hands it to the visualizer."""
         if not self._samples or not is_main_process():
             return
-        import torch
-
         image = sample_grid(torch.stack(self._samples), self._labels, self.per_row)
         mmcv.imwrite(
             image[..., ::-1], os.path.join(runner.work_dir, f"{self.prefix}_iter_{runner.iter}.png")

@@ -30,16 +30,19 @@ class LossWeightSchedule:
             points = [(int(i), float(v)) for i, v in spec]
         else:
             raise TypeError(
-                f"LossWeightSchedule ({key}): expected a number or a list of "
+                f"CrossModalFlowMatcher.loss_weights ({key}): expected a number or a list of "
                 f"(iteration, value) pairs, got {spec!r}."
             )
         iters = [i for i, _ in points]
         if any(b <= a for a, b in zip(iters, iters[1:])):
             raise ValueError(
-                f"LossWeightSchedule ({key}): iterations must increase strictly, got {iters}."
+                f"CrossModalFlowMatcher.loss_weights ({key}): iterations must increase "
+                f"strictly; got {iters}."
             )
         if any(v < 0 for _, v in points):
-            raise ValueError(f"LossWeightSchedule ({key}): weights must be >= 0, got {points}.")
+            raise ValueError(
+                f"CrossModalFlowMatcher.loss_weights ({key}): weights must be >= 0, got {points}."
+            )
         self.iters = np.array(iters, dtype=np.float64)
         self.values = np.array([v for _, v in points], dtype=np.float64)
 
