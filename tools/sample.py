@@ -93,6 +93,7 @@ def main() -> None:
 
     import torch
     from mmengine.registry import init_default_scope
+    from tqdm import tqdm
 
     from greenreg.datasets import CaptionTokenizer
 
@@ -110,7 +111,7 @@ def main() -> None:
     model = load_model(cfg, args.checkpoint, use_ema=not args.raw)
     tokens = tokens.to(next(model.parameters()).device)
     seeds = list(range(args.seed, args.seed + len(captions)))
-    batches = range(0, len(captions), args.batch_size)
+    batches = tqdm(range(0, len(captions), args.batch_size), desc="sampling", unit="batch")
     images = torch.cat(
         [
             model.sample(tokens[i : i + args.batch_size], seeds[i : i + args.batch_size]).cpu()

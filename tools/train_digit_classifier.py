@@ -20,6 +20,7 @@ sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from _cli import exit_cleanly_on_bad_input  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
 from greenreg.datasets import CaptionedDigitsDataset  # noqa: E402
 from greenreg.evaluation import DEFAULT_CLASSIFIER_PATH, DigitClassifier  # noqa: E402
@@ -49,7 +50,7 @@ def train_classifier(epochs: int, seed: int = 0) -> tuple[DigitClassifier, float
     steps = epochs * (len(heldout) // 100)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, 2e-3, total_steps=steps)
     model.train()
-    for _ in range(epochs):
+    for _ in tqdm(range(epochs), desc="training classifier", unit="epoch"):
         order = torch.randperm(len(heldout), generator=generator)
         for idx in order.split(100):
             if len(idx) < 100:
