@@ -24,6 +24,7 @@ $(VENV)/.stamp-dev: $(VENV)/.stamp-base
 
 demo: $(VENV)/.stamp-base
 	$(PY) tools/train.py $(CONFIG)
+	@echo "results: work_dirs/$(basename $(notdir $(CONFIG)))/ (samples_ema_iter_*.png, loss_curves.png, metrics.json, checkpoints)"
 
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check greenreg tools tests bench configs
