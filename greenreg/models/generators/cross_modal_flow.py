@@ -95,7 +95,7 @@ class CrossModalFlowMatcher(BaseModel):
         seed: Tensor | None = None,
         mode: str = "loss",
     ) -> dict | list:
-        """Mmengine entry point: ``mode='loss'`` -> dict of losses, ``'predict'`` -> samples.
+        """The Runner's entry point (mmengine calls it with the batch's keys).
 
         Args:
             tokens (Tensor): caption ids, shape (B, L).
@@ -103,6 +103,10 @@ class CrossModalFlowMatcher(BaseModel):
             label (Tensor | None): digit per caption, shape (B,).
             seed (Tensor | None): noise seed per caption, shape (B,); for ``predict``.
             mode (str): ``"loss"`` or ``"predict"``.
+
+        Returns:
+            dict | list: ``loss``: see :meth:`loss`; ``predict``: one dict per caption with
+            ``samples`` (C, H, W) in [-1, 1] and ``label``.
         """
         if mode == "loss":
             if inputs is None:
