@@ -150,6 +150,25 @@ def check_component(cfg: dict, key: str, registries: list[Registry], ignore=()) 
             check_component(sub_cfg, sub_key, registries)
 
 
+def _check_training_type_names(cfg, registries: list[Registry]) -> None:
+    """Checks the type names of the optimizer, its wrapper and the LR schedulers.
+
+    Their arguments are left to mmengine: the Runner injects some of them (``optimizer``).
+    """
+    import mmengine.optim  # noqa: F401  (registers torch's optimizers)
+
+    optim_wrapper = cfg.get("optim_wrapper") or {}
+    if isinstance(optim_wrapper.get("type"), str):
+        find_class(optim_wrapper["type"], "optim_wrapper", registries)
+    optimizer = optim_wrapper.get("optimizer")
+    if isinstance(optimizer, dict) and isinstance(optimizer.get("type"), str):
+        find_class(optimizer["type"], "optim_wrapper.optimizer", registries)
+    schedulers = cfg.get("param_scheduler") or []
+    for i, scheduler in enumerate([schedulers] if isinstance(schedulers, dict) else schedulers):
+        if isinstance(scheduler, dict) and isinstance(scheduler.get("type"), str):
+            find_class(scheduler["type"], f"param_scheduler[{i}]", registries)
+
+
 def check_config(cfg, build_model: bool = True):
     """Checks the parts of a training config that greenreg builds.
 
@@ -177,4 +196,5 @@ def check_config(cfg, build_model: bool = True):
         check_component(evaluator, "val_evaluator", registries)
     for i, hook in enumerate(cfg.get("custom_hooks") or []):
         check_component(hook, f"custom_hooks[{i}]", registries, ignore=RUNNER_KEYS["hooks"])
+    _check_training_type_names(cfg, registries)
     return greenreg_registry.MODELS.build(cfg["model"]) if build_model else None

@@ -35,6 +35,16 @@ def test_every_shipped_config_passes(path):
         ("model.losses.kl.type", "KLLoss", r"model\.losses\.kl\.type"),
         ("train_dataloader.dataset.image_size", "32", r"train_dataloader\.dataset\.image_size"),
         ("custom_hooks", [dict(type="LossEMAHook", momentom=0.1)], r"custom_hooks\[0\]\.momentom"),
+        (
+            "optim_wrapper.optimizer.type",
+            "AdamWW",
+            r"optim_wrapper\.optimizer\.type: 'AdamWW'.*'AdamW'",
+        ),
+        (
+            "param_scheduler",
+            [dict(type="CosineRestartLr")],
+            r"param_scheduler\[0\].*'CosineRestartLR'",
+        ),
     ],
 )
 def test_bad_values_are_reported_with_their_key(key, value, match):
