@@ -55,6 +55,23 @@ class DigitSampleMetric(BaseMetric):
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.classifier = load_digit_classifier(classifier_path)
         self.source, self.image_size = source, image_size
+        self._reference: dict | None = None
+
+    def reference(self) -> dict:
+        """Classifier outputs on the real reference sets, computed once per metric."""
+        if self._reference is None:
+            heldout = CaptionedDigitsDataset(self.source, "heldout", self.image_size)
+            real = CaptionedDigitsDataset(
+                self.source, "train", self.image_size, num_samples=len(heldout)
+            )
+            _, heldout_feats = classifier_outputs(self.classifier, heldout.images)
+            real_preds, real_feats = classifier_outputs(self.classifier, real.images)
+            self._reference = dict(
+                heldout_feats=heldout_feats,
+                real_feats=real_feats,
+                real_accuracy=float((real_preds == real.labels.numpy()).mean() * 100),
+            )
+        return self._reference
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         """Keeps each sample (C, H, W) and its caption's digit."""
@@ -70,16 +87,11 @@ class DigitSampleMetric(BaseMetric):
         images = torch.stack([s for s, _ in results])
         labels = np.array([y for _, y in results])
         preds, feats = classifier_outputs(self.classifier, images)
-        heldout = CaptionedDigitsDataset(self.source, "heldout", self.image_size)
-        real = CaptionedDigitsDataset(
-            self.source, "train", self.image_size, num_samples=len(heldout)
-        )
-        _, ref_feats = classifier_outputs(self.classifier, heldout.images)
-        real_preds, real_feats = classifier_outputs(self.classifier, real.images)
+        ref = self.reference()
         return dict(
             accuracy=float((preds == labels).mean() * 100),
-            fd=frechet_distance(feats, ref_feats),
-            accuracy_real=float((real_preds == real.labels.numpy()).mean() * 100),
-            fd_real=frechet_distance(real_feats[: len(feats)], ref_feats),
+            fd=frechet_distance(feats, ref["heldout_feats"]),
+            accuracy_real=ref["real_accuracy"],
+            fd_real=frechet_distance(ref["real_feats"][: len(feats)], ref["heldout_feats"]),
             num_samples=len(results),
         )
