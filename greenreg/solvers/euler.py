@@ -7,6 +7,7 @@ from torch import Tensor
 
 from greenreg.registry import SOLVERS
 from greenreg.solvers.base import BaseSolver, SolverResult, VelocityFn
+from greenreg.solvers.fixed_step import check_num_steps, time_like
 
 
 @SOLVERS.register_module()
@@ -21,12 +22,7 @@ class EulerSolver(BaseSolver):
     """
 
     def __init__(self, num_steps: int = 50) -> None:
-        if not isinstance(num_steps, int) or num_steps < 1:
-            raise ValueError(
-                f"EulerSolver.num_steps (model.solver.num_steps): expected an int >= 1, "
-                f"got {num_steps!r}."
-            )
-        self.num_steps = num_steps
+        self.num_steps = check_num_steps("EulerSolver", num_steps)
 
     @torch.no_grad()
     def solve(self, velocity: VelocityFn, x0: Tensor) -> SolverResult:
@@ -34,6 +30,5 @@ class EulerSolver(BaseSolver):
         x = x0
         h = 1.0 / self.num_steps
         for k in range(self.num_steps):
-            t = torch.full((x.shape[0],), k * h, device=x.device, dtype=torch.float32)
-            x = x + h * velocity(x, t)
+            x = x + h * velocity(x, time_like(x, k * h))
         return SolverResult(x1=x, nfe=self.num_steps)
