@@ -16,5 +16,10 @@ def check_num_steps(owner: str, num_steps: int) -> int:
 
 
 def time_like(x: Tensor, t: float) -> Tensor:
-    """A batch of equal times, shape (B,), float32, on x's device."""
-    return torch.full((x.shape[0],), t, device=x.device, dtype=torch.float32)
+    """A batch of equal times, shape (B,), on x's device.
+
+    float64 for a float64 state (so a high-order solver is not limited by a rounded time
+    grid), else float32.
+    """
+    dtype = torch.float64 if x.dtype == torch.float64 else torch.float32
+    return torch.full((x.shape[0],), t, device=x.device, dtype=dtype)
