@@ -2,6 +2,7 @@
 
     python tools/sample.py CONFIG CHECKPOINT --num-samples 64 --out samples/
     python tools/sample.py CONFIG CHECKPOINT --captions "a handwritten seven" "the digit two"
+    python tools/sample.py CONFIG CHECKPOINT --solver heun --steps 15
 
 Uses the EMA weights when the checkpoint has them (``--raw`` for the trained weights). Writes
 ``grid.png``, one PNG per sample and ``captions.txt`` into ``--out``; refuses to overwrite
@@ -20,6 +21,15 @@ sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from _cli import exit_cleanly_on_bad_input, load_config  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 
+# --solver name -> registered solver class
+SOLVER_NAMES = {
+    "euler": "EulerSolver",
+    "heun": "HeunSolver",
+    "midpoint": "MidpointSolver",
+    "rk4": "RK4Solver",
+    "adaptive": "AdaptiveHeunSolver",
+}
+
 
 def parse_args() -> argparse.Namespace:
     """Command-line arguments of the sample tool."""
@@ -29,6 +39,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--num-samples", type=int, default=64, help="images to generate")
     parser.add_argument("--captions", nargs="+", help="captions (default: every digit in turn)")
     parser.add_argument("--out", default="samples", help="output folder")
+    parser.add_argument(
+        "--solver", choices=sorted(SOLVER_NAMES), help="ODE solver (default: the config's)"
+    )
     parser.add_argument("--steps", type=int, help="solver steps (default: the config's)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the first sample")
     parser.add_argument("--batch-size", type=int, default=100)
@@ -88,7 +101,11 @@ def main() -> None:
     """Check the inputs, build and load the model, sample in batches, write PNGs."""
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
+    if args.solver is not None:
+        cfg.model.solver = dict(type=SOLVER_NAMES[args.solver])
     if args.steps is not None:
+        if cfg.model.solver.type == "AdaptiveHeunSolver":
+            raise ValueError("--steps: the adaptive solver chooses its own steps; drop --steps.")
         cfg.model.solver.num_steps = args.steps
 
     import torch

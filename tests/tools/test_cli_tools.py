@@ -32,6 +32,20 @@ def test_train_then_sample_end_to_end(tmp_path):
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert sorted(os.listdir(tmp_path / "s"))[:3] == ["captions.txt", "grid.png", "sample_0000.png"]
+    heun = tool(
+        "tools/sample.py",
+        str(config),
+        str(checkpoint),
+        "--solver",
+        "heun",
+        "--steps",
+        "3",
+        "--num-samples",
+        "2",
+        "--out",
+        str(tmp_path / "heun"),
+    )
+    assert heun.returncode == 0 and (tmp_path / "heun" / "grid.png").exists(), heun.stderr[-1500:]
     unknown = tool(
         "tools/sample.py", str(config), str(checkpoint), "--captions", "a handwritten banana"
     )
