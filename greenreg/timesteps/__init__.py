@@ -2,12 +2,14 @@
 
 from greenreg.timesteps.base import BaseTimeSampler
 from greenreg.timesteps.curriculum import CurriculumTimeSampler, build_time_sampler
+from greenreg.timesteps.logit_normal import LogitNormalTimeSampler
 from greenreg.timesteps.logsnr_uniform import LogSNRUniformTimeSampler
 from greenreg.timesteps.uniform import UniformTimeSampler
 
 __all__ = [
     "BaseTimeSampler",
     "CurriculumTimeSampler",
+    "LogitNormalTimeSampler",
     "LogSNRUniformTimeSampler",
     "UniformTimeSampler",
     "build_time_sampler",

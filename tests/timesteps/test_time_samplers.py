@@ -27,6 +27,14 @@ def test_logsnr_uniform_quantiles_match_the_sigmoid_cdf():
     assert log_snr.min() >= -2.0 - 1e-4 and log_snr.max() <= 6.0 + 1e-4
 
 
+def test_logit_normal_quantiles_match_its_cdf():
+    t = draw(dict(type="LogitNormalTimeSampler", mean=0.5, std=0.8))
+    normal = torch.distributions.Normal(0.0, 1.0)
+    for q in (0.1, 0.5, 0.9):
+        expected = torch.sigmoid(0.5 + 0.8 * normal.icdf(torch.tensor(q))).item()
+        assert abs(torch.quantile(t, q).item() - expected) < 0.01
+
+
 def test_curriculum_mixes_in_the_early_sampler_only_before_until_iter():
     cfg = dict(
         type="CurriculumTimeSampler",
@@ -46,6 +54,7 @@ def test_curriculum_mixes_in_the_early_sampler_only_before_until_iter():
     [
         (dict(type="UniformTimeSampler", low=0.5, high=0.5), "low"),
         (dict(type="LogSNRUniformTimeSampler", min_log_snr=3.0, max_log_snr=1.0), "min"),
+        (dict(type="LogitNormalTimeSampler", std=0.0), "std"),
         (
             dict(
                 type="CurriculumTimeSampler",
