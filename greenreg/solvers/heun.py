@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor
 
 from greenreg.registry import SOLVERS
-from greenreg.solvers.base import BaseSolver, SolverResult, VelocityFn
-from greenreg.solvers.fixed_step import check_num_steps, time_like
+from greenreg.solvers.base import VelocityFn
+from greenreg.solvers.fixed_step import FixedStepSolver, time_like
 
 
 @SOLVERS.register_module()
-class HeunSolver(BaseSolver):
+class HeunSolver(FixedStepSolver):
     """Second order, two NFE per step: an Euler predictor, then the average of both slopes.
 
     Karras et al. 2022 (EDM), Algorithm 1, without noise; here on t in [0, 1].
@@ -23,15 +22,13 @@ class HeunSolver(BaseSolver):
         ``dict(type='HeunSolver', num_steps=15)``
     """
 
-    def __init__(self, num_steps: int = 25) -> None:
-        self.num_steps = check_num_steps("HeunSolver", num_steps)
+    nfe_per_step = 2
 
-    @torch.no_grad()
-    def solve(self, velocity: VelocityFn, x0: Tensor) -> SolverResult:
-        """Integrates from x0 (B, ...) at t=0 to t=1; returns x1 and NFE = 2 * num_steps."""
-        x, h = x0, 1.0 / self.num_steps
-        for k in range(self.num_steps):
-            v0 = velocity(x, time_like(x, k * h))
-            v1 = velocity(x + h * v0, time_like(x, (k + 1) * h))
-            x = x + 0.5 * h * (v0 + v1)
-        return SolverResult(x1=x, nfe=2 * self.num_steps)
+    def __init__(self, num_steps: int = 25) -> None:
+        super().__init__(num_steps)
+
+    def step(self, velocity: VelocityFn, x: Tensor, t: float, h: float) -> Tensor:
+        """One Heun step from t to t + h."""
+        v0 = velocity(x, time_like(x, t))
+        v1 = velocity(x + h * v0, time_like(x, t + h))
+        return x + 0.5 * h * (v0 + v1)

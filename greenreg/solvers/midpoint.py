@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor
 
 from greenreg.registry import SOLVERS
-from greenreg.solvers.base import BaseSolver, SolverResult, VelocityFn
-from greenreg.solvers.fixed_step import check_num_steps, time_like
+from greenreg.solvers.base import VelocityFn
+from greenreg.solvers.fixed_step import FixedStepSolver, time_like
 
 
 @SOLVERS.register_module()
-class MidpointSolver(BaseSolver):
+class MidpointSolver(FixedStepSolver):
     """Second order, two NFE per step: x + h v(x + h/2 v(x, t), t + h/2).
 
     Args:
@@ -21,14 +20,12 @@ class MidpointSolver(BaseSolver):
         ``dict(type='MidpointSolver', num_steps=25)``
     """
 
-    def __init__(self, num_steps: int = 25) -> None:
-        self.num_steps = check_num_steps("MidpointSolver", num_steps)
+    nfe_per_step = 2
 
-    @torch.no_grad()
-    def solve(self, velocity: VelocityFn, x0: Tensor) -> SolverResult:
-        """Integrates from x0 (B, ...) at t=0 to t=1; returns x1 and NFE = 2 * num_steps."""
-        x, h = x0, 1.0 / self.num_steps
-        for k in range(self.num_steps):
-            half = x + 0.5 * h * velocity(x, time_like(x, k * h))
-            x = x + h * velocity(half, time_like(x, (k + 0.5) * h))
-        return SolverResult(x1=x, nfe=2 * self.num_steps)
+    def __init__(self, num_steps: int = 25) -> None:
+        super().__init__(num_steps)
+
+    def step(self, velocity: VelocityFn, x: Tensor, t: float, h: float) -> Tensor:
+        """One midpoint step from t to t + h."""
+        half = x + 0.5 * h * velocity(x, time_like(x, t))
+        return x + h * velocity(half, time_like(x, t + 0.5 * h))
