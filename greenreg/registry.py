@@ -51,3 +51,9 @@ PATHS = Registry("path", locations=["greenreg.paths"])
 TIME_SAMPLERS = Registry("time sampler", locations=["greenreg.timesteps"])
 # ODE/SDE solvers that integrate a velocity field from t=0 to t=1
 SOLVERS = Registry("solver", locations=["greenreg.solvers"])
+# prediction targets: what the backbone regresses (eps, data, v, velocity) and conversions
+TARGETS = Registry("prediction target", locations=["greenreg.targets"])
+# loss weightings over time (Min-SNR-gamma, ...), kept apart from the losses they scale
+LOSS_WEIGHTINGS = Registry("loss weighting", locations=["greenreg.models.weightings"])
+# guidance rules that combine conditional and unconditional predictions while sampling
+GUIDANCE = Registry("guidance", locations=["greenreg.solvers"])

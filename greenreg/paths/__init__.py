@@ -1,6 +1,19 @@
-"""Probability paths: how x_t and its velocity target are built from (x0, x1, t)."""
+"""Probability paths / noise schedules: x_t, its velocity, and t <-> alpha, sigma, log SNR."""
 
-from greenreg.paths.base import BaseProbabilityPath, PathSample
+from greenreg.paths.base import BaseProbabilityPath, PathCoefficients, PathSample
+from greenreg.paths.ddpm_discrete import DDPMDiscretePath
+from greenreg.paths.karras_sigma import KarrasSigmaPath
 from greenreg.paths.linear import LinearPath
+from greenreg.paths.vp_cosine import VPCosinePath
+from greenreg.paths.vp_linear import VPLinearPath
 
-__all__ = ["BaseProbabilityPath", "LinearPath", "PathSample"]
+__all__ = [
+    "BaseProbabilityPath",
+    "DDPMDiscretePath",
+    "KarrasSigmaPath",
+    "LinearPath",
+    "PathCoefficients",
+    "PathSample",
+    "VPCosinePath",
+    "VPLinearPath",
+]

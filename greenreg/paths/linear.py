@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor
 
-from greenreg.paths.base import BaseProbabilityPath, PathSample, check_times, expand_like
+from greenreg.paths.base import BaseProbabilityPath, PathCoefficients
 from greenreg.registry import PATHS
 
 
@@ -13,23 +14,17 @@ class LinearPath(BaseProbabilityPath):
     """x_t = (1 - t) x0 + t x1, so d x_t / d t = x1 - x0.
 
     Liu et al. 2023 (rectified flow), Lipman et al. 2023 (CondOT path, Eq. 20 with
-    sigma_min = 0). With x0 Gaussian, alpha_t = t and sigma_t = 1 - t.
+    sigma_min = 0): alpha_t = t, sigma_t = 1 - t, log SNR = 2 log(t / (1 - t)).
 
     Example:
         ``dict(type='LinearPath')``
     """
 
-    def sample(self, x0: Tensor, x1: Tensor, t: Tensor) -> PathSample:
-        """x0, x1 of shape (B, ...), t of shape (B,) in [0, 1] -> PathSample."""
-        if x0.shape != x1.shape:
-            raise ValueError(
-                f"LinearPath.sample: x0 and x1 must have the same shape; got "
-                f"{tuple(x0.shape)} and {tuple(x1.shape)}."
-            )
-        check_times("LinearPath.sample", t, x1.shape[0])
-        tt = expand_like(t, x1)
-        return PathSample(xt=(1 - tt) * x0 + tt * x1, v_target=x1 - x0, t=t)
+    def coefficients(self, t: Tensor) -> PathCoefficients:
+        """The coefficients alpha = t, sigma = 1 - t, alpha' = 1, sigma' = -1; shapes (B,)."""
+        one = torch.ones_like(t)
+        return PathCoefficients(alpha=t, sigma=1 - t, d_alpha=one, d_sigma=-one)
 
-    def predict_x1(self, xt: Tensor, velocity: Tensor, t: Tensor) -> Tensor:
-        """x1 = x_t + (1 - t) v: one Euler step to t=1 is exact on a straight path."""
-        return xt + (1 - expand_like(t, xt)) * velocity
+    def t_from_log_snr(self, log_snr: Tensor) -> Tensor:
+        """T = sigmoid(log_snr / 2), float64."""
+        return torch.sigmoid(log_snr.double() / 2)

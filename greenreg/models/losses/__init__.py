@@ -3,7 +3,9 @@
 from greenreg.models.losses.flow_mse import FlowMSELoss
 from greenreg.models.losses.gaussian_kl import GaussianKLLoss
 from greenreg.models.losses.info_nce import InfoNCELoss
+from greenreg.models.losses.log_cosh import LogCoshLoss
 from greenreg.models.losses.lpips_loss import LPIPSLoss
+from greenreg.models.losses.pseudo_huber import PseudoHuberLoss
 from greenreg.models.losses.total_variation import TotalVariationLoss
 from greenreg.models.losses.weight_schedule import LossWeightSchedule
 
@@ -11,7 +13,9 @@ __all__ = [
     "FlowMSELoss",
     "GaussianKLLoss",
     "InfoNCELoss",
+    "LogCoshLoss",
     "LPIPSLoss",
     "LossWeightSchedule",
+    "PseudoHuberLoss",
     "TotalVariationLoss",
 ]
