@@ -61,18 +61,22 @@ class DiTBackbone(nn.Module):
             nn.init.zeros_(layer.weight)
             nn.init.zeros_(layer.bias)
 
-    def forward(self, xt: Tensor, t: Tensor) -> Tensor:
-        """Velocity at (xt, t).
+    def forward(self, xt: Tensor, t: Tensor, cond: Tensor | None = None) -> Tensor:
+        """The prediction (velocity, eps, ... as the generator trains it) at (xt, t).
 
         Args:
             xt (Tensor): state on the path, shape (B, C, H, W).
             t (Tensor): time in [0, 1], shape (B,); t=1 is data.
+            cond (Tensor | None): condition embedding, shape (B, D), added to the time
+                embedding (adaLN conditioning, as DiT does with class labels).
 
         Returns:
-            Tensor: predicted velocity, shape (B, C, H, W).
+            Tensor: prediction, shape (B, C, H, W).
         """
         x = rearrange(self.patch_embed(xt), "b d h w -> b (h w) d") + self.pos_embed  # (B, L, D)
         c = self.time_embed(t)  # (B, D)
+        if cond is not None:
+            c = c + cond
         for block in self.blocks:
             x = block(x, c)
         shift, scale = self.final_ada_ln(c).chunk(2, dim=-1)

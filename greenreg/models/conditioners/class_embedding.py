@@ -1,0 +1,72 @@
+"""Class labels -> an embedding added to the backbone's time embedding."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from greenreg.registry import MODELS
+
+UNCONDITIONAL_KINDS = ("null", "average")
+
+
+@MODELS.register_module()
+class ClassEmbeddingConditioner(nn.Module):
+    """A learned embedding per class, plus the unconditional branch for guidance.
+
+    Ho & Salimans 2022 (classifier-free guidance): during training each label is replaced
+    by the null class with probability ``drop_prob``. The unconditional embedding used at
+    sampling time is either that learned null embedding (``"null"``) or the mean of the
+    class embeddings (``"average"``, seed 002: no token is spent on "no condition").
+
+    Args:
+        num_classes (int): number of classes K; labels lie in [0, K).
+        embed_dim (int): embedding width D (the backbone's width).
+        drop_prob (float): probability in [0, 1) of training a sample unconditionally.
+        unconditional (str): ``"null"`` or ``"average"``.
+
+    Example:
+        ``dict(type='ClassEmbeddingConditioner', num_classes=10, embed_dim=128)``
+    """
+
+    def __init__(
+        self,
+        num_classes: int = 10,
+        embed_dim: int = 128,
+        drop_prob: float = 0.1,
+        unconditional: str = "null",
+    ) -> None:
+        super().__init__()
+        if not 0 <= drop_prob < 1:
+            raise ValueError(
+                f"ClassEmbeddingConditioner.drop_prob (model.conditioner.drop_prob): expected "
+                f"a float in [0, 1), got {drop_prob}."
+            )
+        if unconditional not in UNCONDITIONAL_KINDS:
+            raise ValueError(
+                f"ClassEmbeddingConditioner.unconditional (model.conditioner.unconditional): "
+                f"expected one of {UNCONDITIONAL_KINDS}, got {unconditional!r}."
+            )
+        self.num_classes, self.drop_prob, self.unconditional = num_classes, drop_prob, unconditional
+        self.embedding = nn.Embedding(num_classes + 1, embed_dim)  # row K: the null class
+        nn.init.normal_(self.embedding.weight, std=0.02)
+
+    def forward(self, label: Tensor, generator: torch.Generator | None = None) -> Tensor:
+        """Embeddings of labels (B,) -> (B, D); in training mode some become the null class."""
+        if label.dtype not in (torch.int32, torch.int64) or bool(
+            ((label < 0) | (label >= self.num_classes)).any()
+        ):
+            raise ValueError(
+                f"ClassEmbeddingConditioner: labels must be integers in [0, "
+                f"{self.num_classes}); got {label.tolist()[:8]} ({label.dtype})."
+            )
+        if self.training and self.drop_prob > 0:
+            drop = torch.rand(label.shape, device=label.device, generator=generator)
+            label = torch.where(drop < self.drop_prob, self.num_classes, label)
+        return self.embedding(label)
+
+    def unconditional_embedding(self, batch_size: int) -> Tensor:
+        """The unconditional branch, shape (B, D)."""
+        weight = self.embedding.weight
+        row = weight[self.num_classes] if self.unconditional == "null" else weight[:-1].mean(0)
+        return row.expand(batch_size, -1)
