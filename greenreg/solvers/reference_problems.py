@@ -39,3 +39,36 @@ class GaussianLinearFlow:
         """N float64 starting points from N(0, I), shape (n, dim)."""
         g = torch.Generator().manual_seed(seed)
         return torch.randn(n, dim, generator=g, dtype=torch.float64)
+
+
+class GaussianDenoiser:
+    """The exact denoiser E[x1 | x_t] for data N(mean, scale^2 I) on any affine path.
+
+    x_t = alpha x1 + sigma eps is Gaussian with x1, so E[x1 | x_t] = mean +
+    alpha scale^2 / (alpha^2 scale^2 + sigma^2) (x_t - alpha mean), and the probability-flow
+    map from t=start is affine: x1 = mean + scale (x - alpha_0 mean) / sqrt(alpha_0^2
+    scale^2 + sigma_0^2). Tests diffusion samplers without a trained network.
+
+    Args:
+        path (BaseProbabilityPath): the path the samples move along.
+        mean (float): mean of the data.
+        scale (float): standard deviation of the data, > 0.
+    """
+
+    def __init__(self, path, mean: float = 2.0, scale: float = 0.5) -> None:
+        self.path, self.mean, self.scale = path, mean, scale
+
+    def __call__(self, x: Tensor, t: Tensor):
+        """Denoised(x1, eps) at x of shape (B, ...) and t of shape (B,)."""
+        from greenreg.targets.base import Denoised
+
+        c = self.path.coefficients(t).expand_like(x)
+        gain = c.alpha * self.scale**2 / (c.alpha**2 * self.scale**2 + c.sigma**2)
+        x1 = self.mean + gain * (x - c.alpha * self.mean)
+        return Denoised(x1=x1, eps=(x - c.alpha * x1) / c.sigma)
+
+    def exact_endpoint(self, x: Tensor, start: float) -> Tensor:
+        """Where the probability-flow ODE carries x (B, ...) from t=start to t=1."""
+        c = self.path.coefficients(torch.tensor([start], dtype=torch.float64))
+        spread = (c.alpha**2 * self.scale**2 + c.sigma**2).sqrt()
+        return self.mean + self.scale * (x - c.alpha * self.mean) / spread

@@ -5,6 +5,7 @@ from greenreg.engine.hooks.loss_ema import LossEMAHook
 from greenreg.engine.hooks.metrics_json import MetricsJsonHook
 from greenreg.engine.hooks.rng_state import RNGStateHook
 from greenreg.engine.hooks.sample_grid import SampleGridHook
+from greenreg.engine.hooks.tensor_stats import TensorStatsHook
 
 __all__ = [
     "CheckpointCompatibilityHook",
@@ -12,4 +13,5 @@ __all__ = [
     "MetricsJsonHook",
     "RNGStateHook",
     "SampleGridHook",
+    "TensorStatsHook",
 ]
