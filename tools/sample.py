@@ -3,6 +3,10 @@
     python tools/sample.py CONFIG CHECKPOINT --num-samples 64 --out samples/
     python tools/sample.py CONFIG CHECKPOINT --captions "a handwritten seven" "the digit two"
     python tools/sample.py CONFIG CHECKPOINT --solver heun --steps 15
+    python tools/sample.py configs/ddpm_mnist.py CKPT --solver ddim --steps 50 --cfg 3.0
+
+Caption-conditioned models take ``--captions``; class-conditional ones (DiffusionGenerator)
+take ``--labels`` and, with ``--cfg SCALE``, classifier-free guidance.
 
 Uses the EMA weights when the checkpoint has them (``--raw`` for the trained weights). Writes
 ``grid.png``, one PNG per sample and ``captions.txt`` into ``--out``; refuses to overwrite
@@ -28,7 +32,10 @@ SOLVER_NAMES = {
     "midpoint": "MidpointSolver",
     "rk4": "RK4Solver",
     "adaptive": "AdaptiveHeunSolver",
+    "ddim": "DDIMSampler",
+    "ddpm": "DDPMAncestralSampler",
 }
+ADAPTIVE = ("AdaptiveHeunSolver",)
 
 
 def parse_args() -> argparse.Namespace:
@@ -43,6 +50,9 @@ def parse_args() -> argparse.Namespace:
         "--solver", choices=sorted(SOLVER_NAMES), help="ODE solver (default: the config's)"
     )
     parser.add_argument("--steps", type=int, help="solver steps (default: the config's)")
+    parser.add_argument("--labels", nargs="+", type=int, help="classes (default: 0..9 in turn)")
+    parser.add_argument("--cfg", type=float, help="classifier-free guidance scale (>= 1)")
+    parser.add_argument("--cfg-decay", default="constant", choices=["constant", "linear", "cosine"])
     parser.add_argument("--seed", type=int, default=0, help="seed of the first sample")
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--raw", action="store_true", help="trained weights instead of EMA")
@@ -96,42 +106,70 @@ def write_samples(images, captions: list[str], out: str, names: list[str]) -> No
         f.writelines(f"{n}\t{c}\n" for n, c in zip(names, captions))
 
 
+def apply_sampling_options(cfg, args: argparse.Namespace) -> None:
+    """Writes --solver, --steps and --cfg into cfg.model.
+
+    A solver of the config's own type keeps its other settings (e.g. DDIM's clip_x1).
+    """
+    if args.solver is not None and cfg.model.solver.type != SOLVER_NAMES[args.solver]:
+        cfg.model.solver = dict(type=SOLVER_NAMES[args.solver])
+    if args.steps is not None:
+        if cfg.model.solver.type in ADAPTIVE:
+            raise ValueError("--steps: the adaptive solver chooses its own steps; drop --steps.")
+        cfg.model.solver.num_steps = args.steps
+    if args.cfg is not None:
+        if cfg.model.get("conditioner", {}).get("type") != "ClassEmbeddingConditioner":
+            raise ValueError(
+                f"--cfg: guidance needs a class-conditional model (DiffusionGenerator with a "
+                f"ClassEmbeddingConditioner); {cfg.model.type} has none."
+            )
+        cfg.model.guidance = dict(
+            type="ClassifierFreeGuidance", scale=args.cfg, decay=args.cfg_decay
+        )
+
+
+def conditions_for(model, args: argparse.Namespace, tokenizer_length: int):
+    """(condition tensor, text per sample): labels for class-conditional models, else tokens."""
+    import torch
+
+    from greenreg.datasets import CaptionTokenizer
+    from greenreg.models.generators import DiffusionGenerator
+
+    if isinstance(model, DiffusionGenerator):
+        given = args.labels or list(range(10))
+        labels = [given[i % len(given)] for i in range(args.num_samples)]
+        return torch.tensor(labels), [f"label {y}" for y in labels]
+    captions = captions_for(args)
+    return CaptionTokenizer(tokenizer_length).encode(captions, strict=True), captions
+
+
 @exit_cleanly_on_bad_input
 def main() -> None:
     """Check the inputs, build and load the model, sample in batches, write PNGs."""
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
-    if args.solver is not None:
-        cfg.model.solver = dict(type=SOLVER_NAMES[args.solver])
-    if args.steps is not None:
-        if cfg.model.solver.type == "AdaptiveHeunSolver":
-            raise ValueError("--steps: the adaptive solver chooses its own steps; drop --steps.")
-        cfg.model.solver.num_steps = args.steps
+    apply_sampling_options(cfg, args)
 
     import torch
     from mmengine.registry import init_default_scope
     from tqdm import tqdm
 
-    from greenreg.datasets import CaptionTokenizer
-
     init_default_scope(cfg.get("default_scope", "greenreg"))
-    captions = captions_for(args)
-    names = [f"sample_{i:04d}.png" for i in range(len(captions))]
+    names = [f"sample_{i:04d}.png" for i in range(args.num_samples)]
     clash = [n for n in ["grid.png", "captions.txt", *names] if osp.exists(osp.join(args.out, n))]
     if clash:
         raise FileExistsError(
             f"--out {args.out!r}: already holds {clash[0]}; choose another folder."
         )
     dataset_cfg = (cfg.get("train_dataloader") or {}).get("dataset") or {}
-    tokenizer = CaptionTokenizer(dataset_cfg.get("max_caption_length", 8))
-    tokens = tokenizer.encode(captions, strict=True)
     model = load_model(cfg, args.checkpoint, use_ema=not args.raw)
-    tokens = tokens.to(next(model.parameters()).device)
+    conditions, captions = conditions_for(model, args, dataset_cfg.get("max_caption_length", 8))
+    conditions = conditions.to(next(model.parameters()).device)
     seeds = list(range(args.seed, args.seed + len(captions)))
     batches = tqdm(range(0, len(captions), args.batch_size), desc="sampling", unit="batch")
     images = torch.cat(
         [
-            model.sample(tokens[i : i + args.batch_size], seeds[i : i + args.batch_size]).cpu()
+            model.sample(conditions[i : i + args.batch_size], seeds[i : i + args.batch_size]).cpu()
             for i in batches
         ]
     )

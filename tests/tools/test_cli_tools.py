@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import REPO, tiny_config
+from tests.conftest import REPO, tiny_config, tiny_ddpm_config
 
 
 def tool(*args, cwd=REPO):
@@ -53,6 +53,25 @@ def test_train_then_sample_end_to_end(tmp_path):
     # a second run into the same folder refuses instead of overwriting
     again = tool("tools/sample.py", str(config), str(checkpoint), "--out", str(tmp_path / "s"))
     assert again.returncode == 2 and "already holds" in again.stderr
+
+
+def test_ddpm_recipe_trains_and_samples_with_ddim_and_guidance(tmp_path):
+    config = tmp_path / "ddpm.py"
+    tiny_ddpm_config(str(tmp_path / "work"), max_iters=3).dump(str(config))
+    out = tool("tools/train.py", str(config), "--work-dir", str(tmp_path / "work"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    checkpoint = str(tmp_path / "work" / "iter_3.pth")
+    args = ["--num-samples", "4", "--labels", "3", "7", "--steps", "5", "--cfg", "2.5"]
+    for solver in ("ddim",):  # the other samplers: tests/models/generators
+        out = tool("tools/sample.py", str(config), checkpoint, "--solver", solver, *args,
+                   "--out", str(tmp_path / solver))  # fmt: skip
+        assert out.returncode == 0, out.stderr[-2000:]
+        captions = (tmp_path / solver / "captions.txt").read_text().splitlines()
+        assert [line.split("\t")[1] for line in captions] == ["label 3", "label 7"] * 2
+    bad = tool(
+        "tools/sample.py", str(config), checkpoint, "--cfg", "0.5", "--out", str(tmp_path / "b")
+    )
+    assert bad.returncode == 2 and "ClassifierFreeGuidance.scale" in bad.stderr
 
 
 def test_bad_input_gives_one_line_exit_2_and_writes_nothing(tmp_path):
