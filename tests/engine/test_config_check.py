@@ -69,3 +69,21 @@ def test_range_errors_surface_from_the_dry_build():
     cfg.merge_from_dict({"model.losses.contrastive.temperature": -0.1})
     with pytest.raises(ValueError, match="temperature"):
         check_config(cfg)
+
+
+@pytest.mark.parametrize(
+    "key, value, match",
+    [
+        ("model.target.type", "EpsTarget", "did you mean 'EpsilonTarget'"),
+        ("model.path.type", "DDPMPath", r"model\.path\.type: 'DDPMPath'.*'DDPMDiscretePath'"),
+        ("model.solver.type", "DDIM", r"model\.solver\.type: 'DDIM'.*'DDIMSampler'"),
+        ("model.weighting", dict(type="MinSNR"), "did you mean 'MinSNRWeighting'"),
+        ("model.solver.num_steps", 0, r"num_steps \(model\.solver\.num_steps\)"),
+        ("model.path.beta_end", 2.0, "beta_end"),
+    ],
+)
+def test_diffusion_recipe_errors_name_the_value_and_the_accepted_ones(key, value, match):
+    cfg = Config.fromfile(os.path.join(CONFIGS, "ddpm_mnist.py"))
+    cfg.merge_from_dict({key: value})
+    with pytest.raises(ValueError, match=match):
+        check_config(cfg)

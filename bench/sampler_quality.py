@@ -1,0 +1,164 @@
+"""Issue 4, figures 3 and 4: the DDPM constants, and sample quality vs NFE per sampler.
+
+    python bench/sampler_quality.py [--checkpoint CKPT] [--samples-per-digit 50] [--threads 2]
+
+Trains configs/ddpm_mnist.py with the Runner unless ``--checkpoint`` names a trained one,
+then samples ``--samples-per-digit`` images per digit with the EMA weights through Euler,
+Heun, DDIM (eta 0), DDPM ancestral and the adaptive Heun solver at several budgets, and
+judges them with the held-out digit classifier (accuracy for the label, Frechet distance to
+held-out digits in its feature space). Same seeds for every sampler. Prints tables, writes
+bench/results/sampler_quality_<device>.json and a PNG of quality vs NFE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+
+import torch  # noqa: E402
+from _cli import load_config  # noqa: E402
+from common import RESULTS, environment, print_table, write_json  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+
+import greenreg  # noqa: E402, F401
+from greenreg.registry import MODELS, PATHS, SOLVERS  # noqa: E402
+
+# sampler name -> (config for a budget of n model evaluations, the budgets to try)
+BUDGETS = (10, 20, 50, 100)
+SAMPLERS = {
+    "Euler": lambda n: dict(type="EulerSolver", num_steps=n),
+    "Heun": lambda n: dict(type="HeunSolver", num_steps=n // 2),
+    "DDIM": lambda n: dict(type="DDIMSampler", num_steps=n, eta=0.0, clip_x1=True),
+    "DDPM": lambda n: dict(type="DDPMAncestralSampler", num_steps=n, clip_x1=True),
+}
+ADAPTIVE_THRESHOLDS = (0.3, 0.1, 0.03, 0.01)
+
+
+def ddpm_constants(cfg) -> dict:
+    """alphas_cumprod ends of the recipe's schedule against seed 004's values."""
+    path = PATHS.build(cfg.model.path)
+    abar = path.alphas_cumprod
+    return dict(
+        alphas_cumprod_first=abar[0].item(),
+        alphas_cumprod_last=abar[-1].item(),
+        seed_first=0.9999,
+        seed_last=4.04e-5,
+        betas=(path.betas[0].item(), path.betas[-1].item()),
+    )
+
+
+def trained_model(cfg, checkpoint: str | None, work_dir: str):
+    """The recipe's model with EMA weights: from ``checkpoint``, or trained here."""
+    from greenreg.engine.checkpoint import load_checkpoint, model_state_dict
+
+    if checkpoint is None:
+        from mmengine.runner import Runner
+
+        cfg.work_dir = work_dir
+        runner = Runner.from_cfg(cfg)
+        runner.train()
+        checkpoint = os.path.join(work_dir, f"iter_{runner.iter}.pth")
+    model = MODELS.build(cfg.model)
+    model.load_state_dict(model_state_dict(load_checkpoint(checkpoint), use_ema=True))
+    return model.eval(), checkpoint
+
+
+def judge(model, solver: dict, labels: torch.Tensor, metric) -> dict:
+    """Samples every label with ``solver``; returns NFE per sample, metrics and seconds."""
+    model.solver = SOLVERS.build(solver)
+    calls = []
+    handle = model.backbone.register_forward_hook(lambda *_: calls.append(1))
+    start = time.perf_counter()
+    images = model.sample(labels, list(range(len(labels))))
+    seconds = time.perf_counter() - start
+    handle.remove()
+    metric.results = []
+    metric.process({}, [dict(samples=x, label=int(y)) for x, y in zip(images, labels)])
+    scores = metric.compute_metrics(metric.results)
+    return dict(nfe=len(calls), accuracy_pct=scores["accuracy"], fd=scores["fd"], sample_s=seconds)
+
+
+def plot(rows: list[dict], path: str) -> None:
+    """Accuracy and FD against NFE, one line per sampler."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for name in dict.fromkeys(r["sampler"] for r in rows):
+        mine = sorted((r for r in rows if r["sampler"] == name), key=lambda r: r["nfe"])
+        for ax, key in zip(axes, ("accuracy_pct", "fd")):
+            ax.plot([r["nfe"] for r in mine], [r[key] for r in mine], "o-", label=name)
+    for ax, label in zip(axes, ("classifier accuracy (%)", "Frechet distance (lower is better)")):
+        ax.set(xscale="log", xlabel="NFE (model evaluations per sample)", ylabel=label)
+        ax.grid(alpha=0.3)
+    axes[0].legend()
+    fig.suptitle("DDPM recipe (eps target, EMA weights): sample quality vs sampling budget")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main() -> None:
+    """Constants, then every sampler at every budget; print and save."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default="configs/ddpm_mnist.py")
+    parser.add_argument("--checkpoint", help="a trained checkpoint of --config")
+    parser.add_argument("--samples-per-digit", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--work-dir", default="work_dirs/bench_sampler_quality")
+    parser.add_argument("--cfg-options", nargs="+", action=DictAction, metavar="KEY=VALUE")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    init_default_scope("greenreg")
+    cfg = load_config(args.config, args.cfg_options)
+    constants = ddpm_constants(cfg)
+    print_table([constants], list(constants))
+    from greenreg.evaluation.digit_sample_metric import DigitSampleMetric
+
+    model, checkpoint = trained_model(cfg, args.checkpoint, args.work_dir)
+    metric = DigitSampleMetric(**{k: v for k, v in cfg.val_evaluator.items() if k != "type"})
+    labels = torch.arange(10 * args.samples_per_digit) % 10
+    rows = []
+    for name, make in SAMPLERS.items():
+        for budget in BUDGETS:
+            rows.append(
+                dict(
+                    sampler=name,
+                    setting=f"{budget} NFE",
+                    **judge(model, make(budget), labels, metric),
+                )
+            )
+            print_table(rows[-1:], list(rows[-1]))
+    for threshold in ADAPTIVE_THRESHOLDS:
+        solver = dict(type="AdaptiveHeunSolver", threshold=threshold)
+        rows.append(
+            dict(
+                sampler="adaptive Heun",
+                setting=f"threshold {threshold}",
+                **judge(model, solver, labels, metric),
+            )
+        )
+    env = environment()
+    print(f"\n{env['device']}, torch threads {env['torch_threads']}, {len(labels)} samples each")
+    print_table(rows, ["sampler", "setting", "nfe", "accuracy_pct", "fd", "sample_s"])
+    suffix = "_gpu" if torch.cuda.is_available() else "_cpu"
+    png = os.path.join(RESULTS, f"sampler_quality{suffix}.png")
+    os.makedirs(RESULTS, exist_ok=True)
+    plot(rows, png)
+    out = write_json(
+        f"sampler_quality{suffix}",
+        dict(ddpm_constants=constants, rows=rows, checkpoint=checkpoint, config=args.config),
+    )
+    print(f"wrote {out} and {png}")
+
+
+if __name__ == "__main__":
+    main()
