@@ -27,6 +27,17 @@ def test_logsnr_uniform_quantiles_match_the_sigmoid_cdf():
     assert log_snr.min() >= -2.0 - 1e-4 and log_snr.max() <= 6.0 + 1e-4
 
 
+@pytest.mark.parametrize("path", [dict(type="VPCosinePath"), dict(type="DDPMDiscretePath")])
+def test_logsnr_uniform_maps_through_any_paths_schedule(path):
+    from greenreg.registry import PATHS
+
+    t = draw(dict(type="LogSNRUniformTimeSampler", min_log_snr=-4.0, max_log_snr=4.0, path=path))
+    log_snr = PATHS.build(path).log_snr(t.double())
+    assert log_snr.min() >= -4.0 - 1e-3 and log_snr.max() <= 4.0 + 1e-3
+    for q in (0.1, 0.5, 0.9):  # uniform in log SNR whatever the schedule
+        assert abs(torch.quantile(log_snr, q).item() - (-4.0 + 8.0 * q)) < 0.1
+
+
 def test_logit_normal_quantiles_match_its_cdf():
     t = draw(dict(type="LogitNormalTimeSampler", mean=0.5, std=0.8))
     normal = torch.distributions.Normal(0.0, 1.0)
