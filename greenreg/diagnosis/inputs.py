@@ -120,7 +120,12 @@ def empty_tenths(run: RunRecords, draws: list[float]) -> tuple[list[int], list[s
 
 
 def check_time_sampling(run: RunRecords) -> Verdict:
-    """B: t departs from the declared sampler (KS), or part of the trajectory is never drawn."""
+    """B: t departs from the declared sampler (KS), or part of the trajectory is never drawn.
+
+    The coverage rule does not ask the declared sampler: a sampler configured to skip part
+    of the sampling range (``UniformTimeSampler(low=0.5)``, a very narrow logit-normal)
+    leaves the solver integrating through times the model never trained on, and is flagged.
+    """
     draws = [num(t) for s in run.steps for t in s["t_values"]]
     draws = [t for t in draws if math.isfinite(t)]
     if not draws:

@@ -41,6 +41,7 @@ def tensor_summary(x: Tensor) -> Tensor:
     high = torch.where(finite, x, -math.inf).max()
     stats = torch.stack([low, high, mean, var.sqrt()])
     stats = torch.where(count > 0, stats, math.nan)
+    # counts travel as float32 with the rest: exact up to 2^24 (16.7M) entries per tensor
     return torch.cat([stats, torch.stack([x.isnan().sum(), x.isinf().sum()]).float()])
 
 
