@@ -1,4 +1,4 @@
-# DDPM on the embedded MNIST-5k (seed 004): eps prediction, DDIM-50 samples for validation.
+# DDPM on the embedded MNIST-5k (seed 004): x0 prediction, guided DDIM-50 samples for validation.
 # fp32 by default: bf16 autocast is 7x slower than fp32 on CPUs without bf16 units (see
 # bench/amp_speed.py); ddpm_mnist-bf16.py or `--amp` turns it on where it pays.
 _base_ = [
