@@ -58,8 +58,8 @@ def test_step_records_hold_consistent_statistics(eight_iterations):
         quantiles = sorted(step["t_expected_quantiles"])
         assert len(quantiles) == 100 and 0 <= quantiles[0] < 0.01 and 0.99 < quantiles[-1] < 1
         assert step["forward_residual"] < 1e-6  # xt is exactly alpha x1 + sigma noise
-        # eps target: the target is the noise itself
-        assert tensors["target"]["mean"] == tensors["noise"]["mean"]
+        # the recipe's x0 (DataTarget) target is the data itself
+        assert tensors["target"]["mean"] == tensors["x1"]["mean"]
         # the record's loss and lr are what mmengine logged for the same step (iter + 1)
         logged = scalars[step["iter"] + 1]
         assert step["loss"] == pytest.approx(logged["loss"], rel=1e-6)

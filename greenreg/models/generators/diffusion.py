@@ -128,20 +128,13 @@ class DiffusionGenerator(BaseModel):
         raw = self.backbone(xt, t, self._condition(label, len(x1)))  # bf16 under autocast
         prediction = raw.float()
         per_sample = self.loss_fn(prediction, target)  # (B,)
-        weight = 1.0 if self.weighting is None else self.weighting(c, self.target)
+        if self.weighting is not None:
+            per_sample = self.weighting(c, self.target).to(per_sample.device) * per_sample
         if self.tensor_probe is not None:
             self.tensor_probe(
-                dict(
-                    x1=x1,
-                    t=t,
-                    noise=x0,
-                    xt=xt,
-                    prediction=prediction,
-                    target=target,
-                    loss=per_sample,
-                )  # fmt: skip
+                dict(x1=x1, t=t, noise=x0, xt=xt, prediction=raw, target=target, loss=per_sample)
             )
-        return dict(loss=(weight * per_sample).mean())
+        return dict(loss=per_sample.mean())
 
     def _condition(self, label: Tensor | None, batch_size: int) -> Tensor | None:
         if self.conditioner is None:
