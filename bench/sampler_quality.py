@@ -84,7 +84,7 @@ def judge(model, solver: dict, labels: torch.Tensor, metric) -> dict:
     return dict(nfe=len(calls), accuracy_pct=scores["accuracy"], fd=scores["fd"], sample_s=seconds)
 
 
-def plot(rows: list[dict], path: str) -> None:
+def plot(rows: list[dict], path: str, target: str) -> None:
     """Accuracy and FD against NFE, one line per sampler."""
     import matplotlib
 
@@ -98,9 +98,10 @@ def plot(rows: list[dict], path: str) -> None:
             ax.plot([r["nfe"] for r in mine], [r[key] for r in mine], "o-", label=name)
     for ax, label in zip(axes, ("classifier accuracy (%)", "Frechet distance (lower is better)")):
         ax.set(xscale="log", xlabel="NFE (model evaluations per sample)", ylabel=label)
+    axes[1].set_yscale("log")  # Heun's unstable low-NFE points would flatten the rest
         ax.grid(alpha=0.3)
     axes[0].legend()
-    fig.suptitle("DDPM recipe (eps target, EMA weights): sample quality vs sampling budget")
+    fig.suptitle(f"DDPM recipe ({target}, EMA weights, guided): sample quality vs sampling budget")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -152,7 +153,7 @@ def main() -> None:
     suffix = "_gpu" if torch.cuda.is_available() else "_cpu"
     png = os.path.join(RESULTS, f"sampler_quality{suffix}.png")
     os.makedirs(RESULTS, exist_ok=True)
-    plot(rows, png)
+    plot(rows, png, cfg.model.target.type)
     out = write_json(
         f"sampler_quality{suffix}",
         dict(ddpm_constants=constants, rows=rows, checkpoint=checkpoint, config=args.config),
