@@ -98,8 +98,8 @@ def plot(rows: list[dict], path: str, target: str) -> None:
             ax.plot([r["nfe"] for r in mine], [r[key] for r in mine], "o-", label=name)
     for ax, label in zip(axes, ("classifier accuracy (%)", "Frechet distance (lower is better)")):
         ax.set(xscale="log", xlabel="NFE (model evaluations per sample)", ylabel=label)
-    axes[1].set_yscale("log")  # Heun's unstable low-NFE points would flatten the rest
         ax.grid(alpha=0.3)
+    axes[1].set_yscale("log")  # Heun's unstable low-NFE points would flatten the rest
     axes[0].legend()
     fig.suptitle(f"DDPM recipe ({target}, EMA weights, guided): sample quality vs sampling budget")
     fig.tight_layout()
