@@ -3,6 +3,7 @@
 from greenreg.engine.hooks.checkpoint_compatibility import CheckpointCompatibilityHook
 from greenreg.engine.hooks.loss_ema import LossEMAHook
 from greenreg.engine.hooks.metrics_json import MetricsJsonHook
+from greenreg.engine.hooks.non_finite_guard import NonFiniteGuardHook, NonFiniteTrainingError
 from greenreg.engine.hooks.rng_state import RNGStateHook
 from greenreg.engine.hooks.sample_grid import SampleGridHook
 from greenreg.engine.hooks.tensor_stats import TensorStatsHook
@@ -11,6 +12,8 @@ __all__ = [
     "CheckpointCompatibilityHook",
     "LossEMAHook",
     "MetricsJsonHook",
+    "NonFiniteGuardHook",
+    "NonFiniteTrainingError",
     "RNGStateHook",
     "SampleGridHook",
     "TensorStatsHook",

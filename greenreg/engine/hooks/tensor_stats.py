@@ -144,17 +144,27 @@ class TensorStatsHook(Hook):
     def before_train(self, runner) -> None:
         """Checks the model exposes a probe and writes the schedule record."""
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        resuming = getattr(runner, "_resume", False)
+        self.attach(model, os.path.join(runner.work_dir, self.file_name), append=resuming)
+
+    def attach(self, model, path: str, append: bool = False) -> None:
+        """Records ``model``'s tensors into ``path``, starting with the schedule record.
+
+        Args:
+            model (nn.Module): the unwrapped model; it must have a ``tensor_probe`` attribute.
+            path (str): the JSONL file; ``append`` keeps an existing file's records.
+            append (bool): append to ``path`` (a resumed run) instead of starting it afresh.
+        """
         if not hasattr(model, "tensor_probe"):
             raise ValueError(
                 f"TensorStatsHook (custom_hooks): the model has no `tensor_probe` attribute; "
                 f"expected a model that reports its training tensors (DiffusionGenerator "
                 f"does), got {type(model).__name__}."
             )
-        self.model = model
-        self.path = os.path.join(runner.work_dir, self.file_name)
+        self.model, self.path = model, path
         if is_main_process():
-            resuming = getattr(runner, "_resume", False) and os.path.exists(self.path)
-            with open(self.path, "a" if resuming else "w") as f:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            with open(path, "a" if append and os.path.exists(path) else "w") as f:
                 f.write(json.dumps(json_safe(self._schedule_record()), allow_nan=False) + "\n")
 
     def _schedule_record(self) -> dict:
