@@ -25,10 +25,12 @@ MODELS = Registry("model", parent=MMENGINE_MODELS, locations=["greenreg.models"]
 # datasets (and, for image pipelines, mmcv-style transforms)
 DATASETS = Registry("dataset", parent=MMENGINE_DATASETS, locations=["greenreg.datasets"])
 TRANSFORMS = Registry("transform", parent=MMENGINE_TRANSFORMS, locations=["greenreg.datasets"])
-DATA_SAMPLERS = Registry("data sampler", parent=MMENGINE_DATA_SAMPLERS)
+DATA_SAMPLERS = Registry(
+    "data sampler", parent=MMENGINE_DATA_SAMPLERS, locations=["greenreg.datasets"]
+)
 # training machinery: hooks, loops, optimizers and their wrappers, parameter schedulers
 HOOKS = Registry("hook", parent=MMENGINE_HOOKS, locations=["greenreg.engine"])
-LOOPS = Registry("loop", parent=MMENGINE_LOOPS)
+LOOPS = Registry("loop", parent=MMENGINE_LOOPS, locations=["greenreg.engine"])
 OPTIMIZERS = Registry("optimizer", parent=MMENGINE_OPTIMIZERS)
 OPTIM_WRAPPERS = Registry(
     "optim_wrapper", parent=MMENGINE_OPTIM_WRAPPERS, locations=["greenreg.engine"]

@@ -46,7 +46,9 @@ def tiny_config(
             model.conditioner = dict(type=conditioner, text_width=32, latent_shape=(1, 8, 8))
         model.loss_weights.kl = [(0, 0.0), (max_iters, 0.1)]
     cfg.param_scheduler = [dict(type="LinearLR", start_factor=0.5, by_epoch=False, begin=0, end=2)]
-    cfg.train_cfg = dict(type="IterBasedTrainLoop", max_iters=max_iters, val_interval=max_iters)
+    cfg.train_cfg = dict(
+        type="FastResumeIterBasedTrainLoop", max_iters=max_iters, val_interval=max_iters
+    )
     cfg.default_hooks.checkpoint.interval = max_iters
     cfg.default_hooks.logger.interval = 1
     cfg.log_level = "WARNING"

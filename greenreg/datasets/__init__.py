@@ -1,7 +1,14 @@
-"""Datasets: embedded handwritten digits with captions."""
+"""Datasets (embedded handwritten digits with captions) and their samplers."""
 
 from greenreg.datasets.caption_prompts import CaptionPromptDataset
 from greenreg.datasets.captioned_digits import CaptionedDigitsDataset
 from greenreg.datasets.captions import CaptionTokenizer, caption_for
+from greenreg.datasets.resumable_infinite_sampler import ResumableInfiniteSampler
 
-__all__ = ["CaptionPromptDataset", "CaptionedDigitsDataset", "CaptionTokenizer", "caption_for"]
+__all__ = [
+    "CaptionPromptDataset",
+    "CaptionTokenizer",
+    "CaptionedDigitsDataset",
+    "ResumableInfiniteSampler",
+    "caption_for",
+]

@@ -1,6 +1,6 @@
 """Training machinery on top of mmengine: hooks, optimizer wrappers, safe checkpoints."""
 
-from greenreg.engine import hooks, optim
+from greenreg.engine import hooks, optim, runner
 from greenreg.engine.atomic_backend import install_atomic_local_backend
 from greenreg.engine.checkpoint import allow_mmengine_checkpoints, load_checkpoint
 
@@ -15,4 +15,5 @@ __all__ = [
     "install_atomic_local_backend",
     "load_checkpoint",
     "optim",
+    "runner",
 ]

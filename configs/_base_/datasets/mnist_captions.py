@@ -4,7 +4,7 @@
 train_dataloader = dict(
     batch_size=64,
     num_workers=0,  # the data sit in memory; worker processes would only add start-up time
-    sampler=dict(type="InfiniteSampler", shuffle=True),
+    sampler=dict(type="ResumableInfiniteSampler", shuffle=True),  # resumes by index
     collate_fn=dict(type="default_collate"),
     dataset=dict(type="CaptionedDigitsDataset", source="mnist", split="train", image_size=32),
 )

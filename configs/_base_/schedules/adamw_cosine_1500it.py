@@ -20,4 +20,5 @@ param_scheduler = [
         end=max_iters,
     ),
 ]
-train_cfg = dict(type="IterBasedTrainLoop", max_iters=max_iters, val_interval=max_iters)
+# resumes without replaying the trained batches (mmengine #1520)
+train_cfg = dict(type="FastResumeIterBasedTrainLoop", max_iters=max_iters, val_interval=max_iters)
