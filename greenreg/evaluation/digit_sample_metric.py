@@ -12,6 +12,7 @@ from greenreg.datasets import CaptionedDigitsDataset
 from greenreg.evaluation.digit_classifier import load_digit_classifier
 from greenreg.evaluation.frechet import frechet_distance
 from greenreg.registry import METRICS
+from greenreg.utils import check_int
 
 
 @torch.no_grad()
@@ -53,6 +54,7 @@ class DigitSampleMetric(BaseMetric):
         prefix: str | None = None,
     ) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        check_int("DigitSampleMetric.image_size (val_evaluator.image_size)", image_size, 1)
         self.classifier = load_digit_classifier(classifier_path)
         self.source, self.image_size = source, image_size
         self._reference: dict | None = None

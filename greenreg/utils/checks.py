@@ -20,3 +20,15 @@ def check_in_range(owner: str, name: str, values: Tensor, low: float, high: floa
             f"{owner}: {name} must lie in [{low}, {high}]; got range "
             f"[{float(values.min())}, {float(values.max())}]."
         )
+
+
+def check_int(where: str, value, minimum: int) -> None:
+    """Raises ValueError unless ``value`` is an int (not a bool) >= ``minimum``.
+
+    Args:
+        where (str): ``<Class>.<arg> (<config key>)``, the start of the message.
+        value: the value given.
+        minimum (int): the smallest accepted value.
+    """
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{where}: expected an int >= {minimum}, got {value!r}.")

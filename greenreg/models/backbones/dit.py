@@ -7,6 +7,7 @@ from torch import Tensor, nn
 
 from greenreg.models.layers import DiTBlock, TimeEmbedding, modulate, sincos_2d_embedding
 from greenreg.registry import MODELS
+from greenreg.utils import check_int
 
 
 @MODELS.register_module()
@@ -39,6 +40,13 @@ class DiTBackbone(nn.Module):
         mlp_ratio: float = 4.0,
     ) -> None:
         super().__init__()
+        for name in ("in_channels", "image_size", "patch_size", "width", "depth", "num_heads"):
+            check_int(f"DiTBackbone.{name} (model.backbone.{name})", locals()[name], 1)
+        if width % num_heads:
+            raise ValueError(
+                f"DiTBackbone.num_heads (model.backbone.num_heads): must divide width; expected "
+                f"a divisor of {width}, got {num_heads}."
+            )
         if image_size % patch_size:
             raise ValueError(
                 f"DiTBackbone.patch_size (model.backbone.patch_size): must divide image_size; "

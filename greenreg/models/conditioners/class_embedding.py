@@ -6,6 +6,7 @@ import torch
 from torch import Tensor, nn
 
 from greenreg.registry import MODELS
+from greenreg.utils import check_int
 
 UNCONDITIONAL_KINDS = ("null", "average")
 
@@ -37,6 +38,9 @@ class ClassEmbeddingConditioner(nn.Module):
         unconditional: str = "null",
     ) -> None:
         super().__init__()
+        where = "ClassEmbeddingConditioner.{0} (model.conditioner.{0})"
+        check_int(where.format("num_classes"), num_classes, 1)
+        check_int(where.format("embed_dim"), embed_dim, 1)
         if not 0 <= drop_prob < 1:
             raise ValueError(
                 f"ClassEmbeddingConditioner.drop_prob (model.conditioner.drop_prob): expected "

@@ -13,6 +13,7 @@ from greenreg.models.conditioners.base import (
 )
 from greenreg.models.encoders import TextEncoding
 from greenreg.registry import MODELS
+from greenreg.utils import check_int
 
 
 @MODELS.register_module()
@@ -44,6 +45,7 @@ class ConvFieldConditioner(BaseConditioner):
         num_convs: int = 2,
     ) -> None:
         super().__init__()
+        check_int("ConvFieldConditioner.text_width (model.conditioner.text_width)", text_width, 1)
         self.latent_shape = c, h, _ = validate_latent_shape("ConvFieldConditioner", latent_shape)
         if h % 2 or (h // 2) % field_size:
             raise ValueError(

@@ -16,6 +16,7 @@ from greenreg.models.conditioners.base import (
 from greenreg.models.encoders import TextEncoding
 from greenreg.models.layers import sincos_2d_embedding
 from greenreg.registry import MODELS
+from greenreg.utils import check_int
 
 
 class DepthwiseConvBlock(nn.Module):
@@ -63,6 +64,9 @@ class GridQueryCrossAttnConditioner(BaseConditioner):
         num_dwconv: int = 1,
     ) -> None:
         super().__init__()
+        where = "GridQueryCrossAttnConditioner.{0} (model.conditioner.{0})"
+        check_int(where.format("text_width"), text_width, 1)
+        check_int(where.format("num_dwconv"), num_dwconv, 0)
         self.latent_shape = c, h, w = validate_latent_shape(
             "GridQueryCrossAttnConditioner", latent_shape
         )

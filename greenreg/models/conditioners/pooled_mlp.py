@@ -14,6 +14,7 @@ from greenreg.models.conditioners.base import (
 )
 from greenreg.models.encoders import TextEncoding
 from greenreg.registry import MODELS
+from greenreg.utils import check_int
 
 
 @MODELS.register_module()
@@ -41,6 +42,7 @@ class PooledMLPConditioner(BaseConditioner):
         num_layers: int = 3,
     ) -> None:
         super().__init__()
+        check_int("PooledMLPConditioner.text_width (model.conditioner.text_width)", text_width, 1)
         self.latent_shape = validate_latent_shape("PooledMLPConditioner", latent_shape)
         if num_layers < 1:
             raise ValueError(

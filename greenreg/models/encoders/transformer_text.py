@@ -9,7 +9,7 @@ from torch import Tensor, nn
 
 from greenreg.models.layers import sinusoidal_embedding
 from greenreg.registry import MODELS
-from greenreg.utils import check_in_range
+from greenreg.utils import check_in_range, check_int
 
 
 @dataclass
@@ -48,6 +48,8 @@ class TransformerTextEncoder(nn.Module):
         self, vocab_size: int, width: int = 64, depth: int = 2, num_heads: int = 4
     ) -> None:
         super().__init__()
+        for name, value in (("width", width), ("depth", depth), ("num_heads", num_heads)):
+            check_int(f"TransformerTextEncoder.{name} (model.text_encoder.{name})", value, 1)
         if width % num_heads:
             raise ValueError(
                 f"TransformerTextEncoder.num_heads (model.text_encoder.num_heads): must divide "
