@@ -3,6 +3,9 @@
 Options follow mmengine's tools: ``--work-dir`` (default ``work_dirs/<config name>``),
 ``--resume [CHECKPOINT]`` (default: the work dir's last checkpoint), ``--amp``,
 ``--cfg-options key=value ...`` and ``--launcher``. Precedence: CLI > config file.
+
+Distributed: ``tools/dist_train.sh CONFIG NGPUS`` (torchrun) or ``tools/slurm_train.sh``; a
+config with ``runner_type`` (e.g. ``FlexibleRunner`` for FSDP) is built by that runner.
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def merge_args(cfg, args: argparse.Namespace):
     """Applies the CLI to the config (CLI wins)."""
+    import torch
+
     cfg.launcher = args.launcher
     name = osp.splitext(osp.basename(args.config))[0]
     cfg.work_dir = args.work_dir or cfg.get("work_dir") or osp.join("work_dirs", name)
@@ -69,7 +74,51 @@ def merge_args(cfg, args: argparse.Namespace):
         if not osp.isfile(args.resume):
             raise FileNotFoundError(f"--resume {args.resume!r}: no such checkpoint file.")
         cfg.resume, cfg.load_from = True, args.resume
+    if args.launcher != "none" and not torch.cuda.is_available():
+        if args.launcher != "pytorch":
+            raise ValueError(
+                f"--launcher {args.launcher}: mmengine 0.10.7 binds every {args.launcher} "
+                f"process to a CUDA device and none is available; expected --launcher pytorch "
+                f"(tools/dist_train.sh) on CPUs."
+            )
+        # NCCL (default_runtime.py) needs GPUs; gloo is torch's CPU backend
+        cfg.setdefault("env_cfg", dict())  # (ConfigDict.setdefault returns a copy: no chaining)
+        cfg.env_cfg.setdefault("dist_cfg", dict())
+        cfg.env_cfg.dist_cfg.backend = "gloo"
     return cfg
+
+
+def init_cpu_process_group(cfg) -> None:
+    """Starts gloo for a torchrun launch without GPUs, before the runner would.
+
+    mmengine 0.10.7's ``init_dist`` calls ``torch.cuda.set_device(LOCAL_RANK)`` and fails
+    without a GPU; the runners skip it when a process group already exists. Its wrappers
+    are told the device as a CUDA index (DDP ``device_ids=[LOCAL_RANK]``, which torch
+    refuses for a CPU module; FSDP ``device_id=LOCAL_RANK``), so both are set for the CPU.
+
+    Args:
+        cfg (Config): the training config; ``env_cfg.dist_cfg`` is read, the model
+            wrapper's device arguments are set in place.
+    """
+    import datetime
+
+    import torch.distributed as dist
+
+    dist_cfg = dict(cfg.env_cfg.dist_cfg)
+    if "timeout" in dist_cfg:
+        dist_cfg["timeout"] = datetime.timedelta(seconds=dist_cfg["timeout"])
+    dist.init_process_group(**dist_cfg)
+    strategy = cfg.get("strategy")
+    if strategy is None:  # Runner: mmengine's DDP wrapper, its defaults but no device ids
+        cfg.setdefault("model_wrapper_cfg", dict(type="MMDistributedDataParallel"))
+        cfg.model_wrapper_cfg.setdefault("device_ids", None)
+        cfg.model_wrapper_cfg.setdefault("broadcast_buffers", False)
+        unused = cfg.get("find_unused_parameters", False)
+        cfg.model_wrapper_cfg.setdefault("find_unused_parameters", unused)
+    elif strategy.get("type") == "FSDPStrategy":
+        if strategy.get("model_wrapper") is None:
+            strategy.model_wrapper = dict()
+        strategy.model_wrapper.setdefault("device_id", "cpu")
 
 
 def check_resume_checkpoint(cfg, model) -> None:
@@ -98,7 +147,8 @@ def main() -> None:
     args = parse_args()
     cfg = merge_args(load_config(args.config, args.cfg_options), args)
 
-    from mmengine.registry import init_default_scope
+    import torch
+    from mmengine.registry import RUNNERS, init_default_scope
     from mmengine.runner import Runner
 
     import greenreg  # noqa: F401  (checkpoint allow-list)
@@ -109,7 +159,12 @@ def main() -> None:
     model = check_config(cfg)
     if cfg.get("resume"):
         check_resume_checkpoint(cfg, model)
-    runner = Runner.from_cfg(cfg)
+    if args.launcher == "pytorch" and not torch.cuda.is_available():
+        init_cpu_process_group(cfg)
+    if "strategy" in cfg:  # Runner would ignore it; FlexibleRunner builds strategies (FSDP)
+        cfg.setdefault("runner_type", "FlexibleRunner")
+    # as mmpretrain's tools/train.py: `runner_type` picks the runner class
+    runner = RUNNERS.build(cfg) if "runner_type" in cfg else Runner.from_cfg(cfg)
     runner.train()
 
 
