@@ -7,14 +7,21 @@ packages imported on first use, so a config needs no ``custom_imports`` for gree
 
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
+from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
+from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
+from mmengine.registry import LOG_PROCESSORS as MMENGINE_LOG_PROCESSORS
 from mmengine.registry import LOOPS as MMENGINE_LOOPS
 from mmengine.registry import METRICS as MMENGINE_METRICS
+from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
 from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
 from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
 from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
+from mmengine.registry import RUNNER_CONSTRUCTORS as MMENGINE_RUNNER_CONSTRUCTORS
+from mmengine.registry import RUNNERS as MMENGINE_RUNNERS
+from mmengine.registry import STRATEGIES as MMENGINE_STRATEGIES
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
@@ -41,6 +48,15 @@ OPTIM_WRAPPER_CONSTRUCTORS = Registry(
 PARAM_SCHEDULERS = Registry(
     "parameter scheduler", parent=MMENGINE_PARAM_SCHEDULERS, locations=["greenreg.engine"]
 )
+# runners, their constructors and strategies (FSDP, DeepSpeed), model wrappers (DDP), functions
+# (collate): children so that a greenreg-scoped build finds mmengine's without a warning
+RUNNERS = Registry("runner", parent=MMENGINE_RUNNERS)
+RUNNER_CONSTRUCTORS = Registry("runner constructor", parent=MMENGINE_RUNNER_CONSTRUCTORS)
+STRATEGIES = Registry("strategy", parent=MMENGINE_STRATEGIES)
+MODEL_WRAPPERS = Registry("model_wrapper", parent=MMENGINE_MODEL_WRAPPERS)
+FUNCTIONS = Registry("function", parent=MMENGINE_FUNCTIONS)
+LOG_PROCESSORS = Registry("log_processor", parent=MMENGINE_LOG_PROCESSORS)
+EVALUATOR = Registry("evaluator", parent=MMENGINE_EVALUATOR)
 # evaluation metrics and visualisation backends
 METRICS = Registry("metric", parent=MMENGINE_METRICS, locations=["greenreg.evaluation"])
 VISBACKENDS = Registry("vis_backend", parent=MMENGINE_VISBACKENDS)
