@@ -68,8 +68,9 @@ class BaseDiffusionSampler:
         noise = noise or torch.randn_like
         grid = torch.linspace(start, 1.0, self.num_steps + 1, dtype=torch.float64).tolist()
         x = x_start
+        nxt = path.coefficients(time_like(x, grid[0])).expand_like(x)
         for t, t_next in zip(grid[:-1], grid[1:]):
-            now = path.coefficients(time_like(x, t)).expand_like(x)
+            now = nxt  # this step's end is the next step's start
             d = denoiser(x, time_like(x, t))
             if self.clip_x1:
                 x1 = d.x1.clamp(-1, 1)

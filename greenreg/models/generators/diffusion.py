@@ -9,7 +9,15 @@ from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
 from torch import Tensor
 
-from greenreg.registry import GUIDANCE, LOSS_WEIGHTINGS, MODELS, PATHS, SOLVERS, TARGETS
+from greenreg.registry import (
+    GUIDANCE,
+    LOSS_WEIGHTINGS,
+    MODELS,
+    PATHS,
+    SOLVERS,
+    TARGETS,
+    TIME_SAMPLERS,
+)
 from greenreg.solvers.diffusion_base import BaseDiffusionSampler
 from greenreg.targets import Denoised, VelocityTarget
 
@@ -57,8 +65,6 @@ class DiffusionGenerator(BaseModel):
         data_preprocessor: dict | None = None,
     ) -> None:
         super().__init__(data_preprocessor=data_preprocessor)
-        from greenreg.registry import TIME_SAMPLERS
-
         self.backbone = MODELS.build(backbone)
         self.path = PATHS.build(path)
         self.target = TARGETS.build(target)
