@@ -27,6 +27,7 @@ setup(
         "scikit-learn",
         "matplotlib",
         "tqdm",
+        "torchdiffeq",
     ],
     extras_require={"dev": ["pytest", "ruff", "hypothesis"]},
 )

@@ -63,7 +63,9 @@ def train_and_judge(
     with open(os.path.join(work_dir, "metrics.json")) as f:
         record = json.load(f)
     record["grid"] = os.path.join(work_dir, f"samples_ema_iter_{runner.iter}.png")
-    record["params_conditioner"] = sum(p.numel() for p in runner.model.conditioner.parameters())
+    record["params_conditioner"] = sum(
+        p.numel() for p in runner.model.source.conditioner.parameters()
+    )
     return record
 
 

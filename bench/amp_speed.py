@@ -22,6 +22,7 @@ from mmengine.registry import init_default_scope  # noqa: E402
 
 import greenreg  # noqa: E402, F401
 from greenreg.registry import DATASETS, MODELS  # noqa: E402
+from greenreg.schedules import TrainProgress  # noqa: E402
 
 
 def step_ms(cfg, autocast: bool, steps: int, device: str) -> float:
@@ -30,12 +31,13 @@ def step_ms(cfg, autocast: bool, steps: int, device: str) -> float:
     model = MODELS.build(cfg.model).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
     data = DATASETS.build(cfg.train_dataloader.dataset)
-    batch = cfg.train_dataloader.batch_size
-    x1, tokens, labels = (t[:batch].to(device) for t in (data.images, data.tokens, data.labels))
+    size = cfg.train_dataloader.batch_size
+    x1, tokens, labels = (t[:size].to(device) for t in (data.images, data.tokens, data.labels))
+    batch = dict(inputs=x1, tokens=tokens, label=labels)
 
     def one_step() -> None:
         with torch.autocast(device, dtype=torch.bfloat16, enabled=autocast):
-            loss = sum(model.loss(x1, tokens, labels).values())
+            loss = sum(model.loss(batch, TrainProgress(0, 0)).values())
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

@@ -2,6 +2,9 @@
 
     python bench/overhead.py [--config configs/fm_gridquery.py] [--iters 100] [--threads 2]
 
+A third run adds TensorStatsHook (interval 50, as a recipe would have it on) to the Runner:
+the difference to the plain Runner is the statistics hook's cost per step.
+
 Both do the same work per step: forward with the same batch (and the same loss-weight
 schedule), backward, grad clip 1.0, AdamW, and an EMA update of every parameter (the bare loop
 uses the same annealed-momentum formula); the bare loop has no LR schedule. The Runner adds
@@ -52,8 +55,8 @@ def steps_per_second(stamps: list[float], warmup: int) -> float:
     return (len(timed) - 1) / (timed[-1] - timed[0])
 
 
-def runner_run(cfg_path: str, iters: int, work_dir: str) -> list[float]:
-    """Trains with the Runner; returns per-step time stamps."""
+def runner_run(cfg_path: str, iters: int, work_dir: str, stats: bool = False) -> list[float]:
+    """Trains with the Runner (with TensorStatsHook if ``stats``); returns step time stamps."""
     from _cli import load_config
 
     cfg = load_config(cfg_path)
@@ -66,6 +69,8 @@ def runner_run(cfg_path: str, iters: int, work_dir: str) -> list[float]:
         h for h in cfg.custom_hooks if h["type"] not in ("SampleGridHook", "MetricsJsonHook")
     ]
     cfg.custom_hooks.append(dict(type="StepTimerHook"))
+    if stats:
+        cfg.custom_hooks.append(dict(type="TensorStatsHook", interval=50))
     cfg.log_level = "WARNING"
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -77,7 +82,8 @@ def bare_run(cfg_path: str, iters: int, seed: int = 0) -> list[float]:
     from _cli import load_config
     from mmengine.dataset import default_collate
     from mmengine.dataset.sampler import InfiniteSampler
-    from mmengine.logging import MessageHub
+
+    from greenreg.schedules import TrainProgress
 
     cfg = load_config(cfg_path)
     torch.manual_seed(seed)
@@ -97,13 +103,13 @@ def bare_run(cfg_path: str, iters: int, seed: int = 0) -> list[float]:
     )
     stamps = []
     batches = iter(loader)
-    hub = MessageHub.get_current_instance()
     model.train()
+    size = cfg.train_dataloader.batch_size
     for step in range(iters):
-        hub.update_info("iter", step)  # the loss-weight schedules read it, as under the Runner
         batch = next(batches)
         batch = {k: v.to(device) for k, v in batch.items()}
-        losses = model.loss(batch["inputs"], batch["tokens"], batch["label"])
+        # the loss-weight schedules read the progress, as TrainProgressHook hands it over
+        losses = model.loss(batch, TrainProgress(step, step * size))
         loss = sum(losses.values())
         optimizer.zero_grad()
         loss.backward()
@@ -127,12 +133,14 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     init_default_scope("greenreg")
-    bare, framework = [], []
+    bare, framework, with_stats = [], [], []
     for _ in range(args.repeats):
         bare.append(steps_per_second(bare_run(args.config, args.iters), args.warmup))
         framework.append(
             steps_per_second(runner_run(args.config, args.iters, args.work_dir), args.warmup)
         )
+        stamps = runner_run(args.config, args.iters, args.work_dir, stats=True)
+        with_stats.append(steps_per_second(stamps, args.warmup))
     rows = [
         dict(
             loop="bare PyTorch",
@@ -144,13 +152,20 @@ def main() -> None:
             it_per_s=statistics.median(framework),
             runs=", ".join(f"{v:.3f}" for v in framework),
         ),
+        dict(
+            loop="Runner + TensorStatsHook(50)",
+            it_per_s=statistics.median(with_stats),
+            runs=", ".join(f"{v:.3f}" for v in with_stats),
+        ),
     ]
     ratio = rows[1]["it_per_s"] / rows[0]["it_per_s"]
+    stats_ms = 1000 * (1 / rows[2]["it_per_s"] - 1 / rows[1]["it_per_s"])
     env = environment()
     print(f"{args.config}: {args.iters} iterations ({args.warmup} warm-up), {env['device']}")
     print(f"torch threads: {args.threads}")
     print_table(rows, ["loop", "it_per_s", "runs"])
     print(f"Runner / bare throughput ratio: {ratio:.3f} (goal >= 0.95)")
+    print(f"TensorStatsHook(interval=50) cost: {stats_ms:+.2f} ms per step")
     suffix = "gpu" if torch.cuda.is_available() else "cpu"
     path = write_json(
         f"overhead_{suffix}",
@@ -160,6 +175,7 @@ def main() -> None:
             warmup=args.warmup,
             rows=rows,
             ratio=ratio,
+            tensor_stats_ms_per_step=stats_ms,
             goal=0.95,
         ),
     )

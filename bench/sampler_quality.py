@@ -1,13 +1,14 @@
-"""Issue 4, figures 3 and 4: the DDPM constants, and sample quality vs NFE per sampler.
+"""The DDPM constants, and sample quality vs NFE per sampler and time grid.
 
     python bench/sampler_quality.py [--checkpoint CKPT] [--samples-per-digit 50] [--threads 2]
 
 Trains configs/ddpm_mnist.py with the Runner unless ``--checkpoint`` names a trained one,
 then samples ``--samples-per-digit`` images per digit with the EMA weights through Euler,
-Heun, DDIM (eta 0), DDPM ancestral and the adaptive Heun solver at several budgets, and
-judges them with the held-out digit classifier (accuracy for the label, Frechet distance to
-held-out digits in its feature space). Same seeds for every sampler. Prints tables, writes
-bench/results/sampler_quality_<device>.json and a PNG of quality vs NFE.
+Heun, DDIM (eta 0) and DDPM ancestral on uniform, log-SNR and Karras (EDM, rho 7) time
+grids at budgets of about 10, 20, 50 and 100 NFE, the adaptive Heun solver at several
+thresholds and dopri5, and judges them with the held-out digit classifier (accuracy for
+the label, Frechet distance to held-out digits in its feature space). Same seeds for every
+sampler. Prints tables, writes bench/results/sampler_quality_<device>.json and a PNG.
 """
 
 from __future__ import annotations
@@ -27,17 +28,29 @@ from mmengine.config import DictAction  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
 import greenreg  # noqa: E402, F401
-from greenreg.registry import MODELS, PATHS, SOLVERS  # noqa: E402
+from greenreg.registry import MODELS, PATHS, SOLVERS, TIME_GRIDS  # noqa: E402
 
-# sampler name -> (config for a budget of n model evaluations, the budgets to try)
+# budgets of model evaluations per sample; a sampler's steps are chosen to land near each
 BUDGETS = (10, 20, 50, 100)
+# name -> (solver config, evaluations per step): Heun's last step to sigma 0 costs one
 SAMPLERS = {
-    "Euler": lambda n: dict(type="EulerSolver", num_steps=n),
-    "Heun": lambda n: dict(type="HeunSolver", num_steps=n // 2),
-    "DDIM": lambda n: dict(type="DDIMSampler", num_steps=n, eta=0.0, clip_x1=True),
-    "DDPM": lambda n: dict(type="DDPMAncestralSampler", num_steps=n, clip_x1=True),
+    "Euler": (dict(type="EulerSolver"), 1),
+    "Heun": (dict(type="HeunSolver"), 2),
+    "DDIM": (dict(type="DDIMSampler", eta=0.0, clip_x1=True), 1),
+    "DDPM": (dict(type="DDPMAncestralSampler", clip_x1=True), 1),
 }
-ADAPTIVE_THRESHOLDS = (0.3, 0.1, 0.03, 0.01)
+GRIDS = {
+    "uniform": dict(type="UniformTimeGrid"),
+    "log-SNR": dict(type="LogSNRUniformTimeGrid"),
+    "Karras": dict(type="KarrasTimeGrid", rho=7.0),
+}
+# (sampler, grid) pairs measured; DDPM ancestral stays on the grid it was designed for
+PAIRS = [(s, g) for s in ("Euler", "Heun", "DDIM") for g in GRIDS] + [("DDPM", "uniform")]
+ADAPTIVE = [
+    *(("adaptive Heun", f"threshold {t}", dict(type="AdaptiveHeunSolver", threshold=t))
+      for t in (0.3, 0.1, 0.03, 0.01)),
+    *(("dopri5", f"tol {t}", dict(type="Dopri5Solver", rtol=t, atol=t)) for t in (1e-2, 1e-3)),
+]  # fmt: skip
 
 
 def ddpm_constants(cfg) -> dict:
@@ -69,18 +82,19 @@ def trained_model(cfg, checkpoint: str | None, work_dir: str):
     return model.eval(), checkpoint
 
 
-def judge(model, solver: dict, labels: torch.Tensor, metric) -> dict:
-    """Samples every label with ``solver``; returns NFE per sample, metrics and seconds."""
-    model.solver = SOLVERS.build(solver)
+def judge(model, solver: dict, grid: dict, labels: torch.Tensor, metric) -> dict:
+    """Samples every label with ``solver`` on ``grid``; returns NFE, metrics and seconds."""
+    model.solver, model.time_grid = SOLVERS.build(solver), TIME_GRIDS.build(grid)
     calls = []
     handle = model.backbone.register_forward_hook(lambda *_: calls.append(1))
     start = time.perf_counter()
-    images = model.sample(labels, list(range(len(labels))))
+    images = model.sample(dict(label=labels), list(range(len(labels))))
     seconds = time.perf_counter() - start
     handle.remove()
     metric.results = []
     metric.process({}, [dict(samples=x, label=int(y)) for x, y in zip(images, labels)])
     scores = metric.compute_metrics(metric.results)
+    # guidance runs both branches in one batched call: one forward is one NFE
     return dict(nfe=len(calls), accuracy_pct=scores["accuracy"], fd=scores["fd"], sample_s=seconds)
 
 
@@ -95,7 +109,7 @@ def plot(rows: list[dict], path: str, target: str) -> None:
     for name in dict.fromkeys(r["sampler"] for r in rows):
         mine = sorted((r for r in rows if r["sampler"] == name), key=lambda r: r["nfe"])
         for ax, key in zip(axes, ("accuracy_pct", "fd")):
-            ax.plot([r["nfe"] for r in mine], [r[key] for r in mine], "o-", label=name)
+            ax.plot([r["nfe"] for r in mine], [r[key] for r in mine], "o-", label=name, ms=4)
     for ax, label in zip(axes, ("classifier accuracy (%)", "Frechet distance (lower is better)")):
         ax.set(xscale="log", xlabel="NFE (model evaluations per sample)", ylabel=label)
         ax.grid(alpha=0.3)
@@ -128,25 +142,20 @@ def main() -> None:
     metric = DigitSampleMetric(**{k: v for k, v in cfg.val_evaluator.items() if k != "type"})
     labels = torch.arange(10 * args.samples_per_digit) % 10
     rows = []
-    for name, make in SAMPLERS.items():
+    for name, grid_name in PAIRS:
+        solver, per_step = SAMPLERS[name]
         for budget in BUDGETS:
-            rows.append(
-                dict(
-                    sampler=name,
-                    setting=f"{budget} NFE",
-                    **judge(model, make(budget), labels, metric),
-                )
-            )
+            steps = max(1, (budget + per_step - 1) // per_step)
+            grid = dict(GRIDS[grid_name], num_steps=steps)
+            result = judge(model, solver, grid, labels, metric)
+            rows.append(dict(sampler=f"{name} / {grid_name}", setting=f"{steps} steps", **result))
             print_table(rows[-1:], list(rows[-1]))
-    for threshold in ADAPTIVE_THRESHOLDS:
-        solver = dict(type="AdaptiveHeunSolver", threshold=threshold)
+    for name, setting, solver in ADAPTIVE:
+        grid = dict(type="UniformTimeGrid", num_steps=1)  # adaptive: the grid's ends only
         rows.append(
-            dict(
-                sampler="adaptive Heun",
-                setting=f"threshold {threshold}",
-                **judge(model, solver, labels, metric),
-            )
+            dict(sampler=name, setting=setting, **judge(model, solver, grid, labels, metric))
         )
+        print_table(rows[-1:], list(rows[-1]))
     env = environment()
     print(f"\n{env['device']}, torch threads {env['torch_threads']}, {len(labels)} samples each")
     print_table(rows, ["sampler", "setting", "nfe", "accuracy_pct", "fd", "sample_s"])

@@ -2,10 +2,12 @@
 _base_ = ["fm_pooledmlp.py"]
 
 model = dict(
-    conditioner=dict(
-        _delete_=True,
-        type="ConvFieldConditioner",
-        text_width={{_base_.text_width}},
-        latent_shape={{_base_.latent_shape}},
+    source=dict(
+        conditioner=dict(
+            _delete_=True,
+            type="ConvFieldConditioner",
+            text_width={{_base_.text_width}},
+            latent_shape={{_base_.latent_shape}},
+        )
     )
 )

@@ -3,12 +3,14 @@
 _base_ = ["fm_pooledmlp.py"]
 
 model = dict(
-    conditioner=dict(
-        _delete_=True,
-        type="GridQueryCrossAttnConditioner",
-        text_width={{_base_.text_width}},
-        latent_shape={{_base_.latent_shape}},
-        grid_size=16,
-        num_dwconv=1,
+    source=dict(
+        conditioner=dict(
+            _delete_=True,
+            type="GridQueryCrossAttnConditioner",
+            text_width={{_base_.text_width}},
+            latent_shape={{_base_.latent_shape}},
+            grid_size=16,
+            num_dwconv=1,
+        )
     )
 )

@@ -67,11 +67,17 @@ VISUALIZERS = Registry("visualizer", parent=MMENGINE_VISUALIZERS)
 PATHS = Registry("path", locations=["greenreg.paths"])
 # time samplers: draw t in [0, 1] per sample, optionally as a function of the iteration
 TIME_SAMPLERS = Registry("time sampler", locations=["greenreg.timesteps"])
-# ODE/SDE solvers that integrate a velocity field from t=0 to t=1
+# samplers that step a model (velocity or denoiser view) along a time grid from t=0 to t=1
 SOLVERS = Registry("solver", locations=["greenreg.solvers"])
+# time grids: where samplers evaluate the model (uniform, log SNR, Karras, DDPM spacings)
+TIME_GRIDS = Registry("time grid", locations=["greenreg.timegrids"])
 # prediction targets: what the backbone regresses (eps, data, v, velocity) and conversions
 TARGETS = Registry("prediction target", locations=["greenreg.targets"])
 # loss weightings over time (Min-SNR-gamma, ...), kept apart from the losses they scale
 LOSS_WEIGHTINGS = Registry("loss weighting", locations=["greenreg.models.weightings"])
-# guidance rules that combine conditional and unconditional predictions while sampling
+# guidance: wraps the model while sampling (classifier-free, gradient of an objective)
 GUIDANCE = Registry("guidance", locations=["greenreg.solvers"])
+# couplings: pair the sources x0 with the data x1 in a batch (independent, OT, ...)
+COUPLINGS = Registry("coupling", locations=["greenreg.couplings"])
+# schedules: hyperparameters as functions of training progress (iterations or kimg)
+SCHEDULES = Registry("schedule", locations=["greenreg.schedules"])

@@ -38,13 +38,13 @@ def tiny_config(
     cfg.val_evaluator.update(source="digits", image_size=8)
     model = cfg.model
     model.backbone.update(image_size=8, patch_size=4, width=32, depth=1, num_heads=2)
-    model.solver.num_steps = 2
-    if model.type == "CrossModalFlowMatcher":
-        model.text_encoder.update(width=32, depth=1)
-        model.conditioner.update(text_width=32, latent_shape=(1, 8, 8), grid_size=4)
+    model.time_grid.num_steps = 2
+    if model.source.type == "CaptionGaussianSource":
+        model.source.text_encoder.update(width=32, depth=1)
+        model.source.conditioner.update(text_width=32, latent_shape=(1, 8, 8), grid_size=4)
         if conditioner is not None:
-            model.conditioner = dict(type=conditioner, text_width=32, latent_shape=(1, 8, 8))
-        model.loss_weights.kl = [(0, 0.0), (max_iters, 0.1)]
+            model.source.conditioner = dict(type=conditioner, text_width=32, latent_shape=(1, 8, 8))
+        model.loss_terms.kl.weight = [(0, 0.0), (max_iters, 0.1)]
     cfg.param_scheduler = [dict(type="LinearLR", start_factor=0.5, by_epoch=False, begin=0, end=2)]
     cfg.train_cfg = dict(
         type="FastResumeIterBasedTrainLoop", max_iters=max_iters, val_interval=max_iters
@@ -59,8 +59,8 @@ def tiny_ddpm_config(work_dir: str, max_iters: int = 3) -> Config:
     """configs/ddpm_mnist.py shrunk like :func:`tiny_config` (8x8 digits, 1-block DiT)."""
     cfg = tiny_config(work_dir, max_iters, config_path=os.path.join(CONFIGS, "ddpm_mnist.py"))
     cfg.model.backbone.update(patch_size=2)
-    cfg.model.conditioner.embed_dim = 32
-    cfg.model.solver.num_steps = 4
+    cfg.model.conditioning.embed_dim = 32
+    cfg.model.time_grid.num_steps = 4
     return cfg
 
 

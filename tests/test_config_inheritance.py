@@ -28,7 +28,7 @@ def test_conditioner_recipes_differ_from_the_baseline_only_in_the_conditioner():
     base = load("fm_pooledmlp.py")
     for name in ("fm_gridquery.py", "fm_convfield.py"):
         changed = diff(base, load(name))
-        assert changed and all(k.startswith("model.conditioner.") for k in changed), changed
+        assert changed and all(k.startswith("model.source.conditioner.") for k in changed), changed
 
 
 def test_each_ablation_changes_one_thing_of_the_main_job():
@@ -37,16 +37,12 @@ def test_each_ablation_changes_one_thing_of_the_main_job():
     b = diff(main, load("ablations/fm_logsnr_curriculum.py"))
     assert b and all(k.startswith("model.time_sampler") for k in b)
     c = diff(main, load("ablations/fm_structure_supervision.py"))
-    assert set(c) == {
-        "model.losses.lpips",
-        "model.loss_weights.contrastive",
-        "model.loss_weights.lpips",
-    }
+    assert set(c) == {"model.loss_terms.contrastive.weight", "model.loss_terms.lpips"}
 
 
 def test_cfg_options_override_on_top_of_inheritance():
     cfg = Config.fromfile(os.path.join(CONFIGS, "fm_gridquery.py"))
-    cfg.merge_from_dict({"model.conditioner.grid_size": 8, "train_cfg.max_iters": 20})
-    assert cfg.model.conditioner.grid_size == 8
-    assert cfg.model.conditioner.type == "GridQueryCrossAttnConditioner"
+    cfg.merge_from_dict({"model.source.conditioner.grid_size": 8, "train_cfg.max_iters": 20})
+    assert cfg.model.source.conditioner.grid_size == 8
+    assert cfg.model.source.conditioner.type == "GridQueryCrossAttnConditioner"
     assert cfg.train_cfg.max_iters == 20

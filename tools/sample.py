@@ -4,9 +4,11 @@
     python tools/sample.py CONFIG CHECKPOINT --captions "a handwritten seven" "the digit two"
     python tools/sample.py CONFIG CHECKPOINT --solver heun --steps 15
     python tools/sample.py configs/ddpm_mnist.py CKPT --solver ddim --steps 50 --cfg 3.0
+    python tools/sample.py configs/ddpm_mnist.py CKPT --solver heun --steps 10 --grid karras
 
-Caption-conditioned models take ``--captions``; class-conditional ones (DiffusionGenerator)
-take ``--labels`` and, with ``--cfg SCALE``, classifier-free guidance.
+Every solver works with every model. Caption-conditioned models (a CaptionGaussianSource)
+take ``--captions``; class-conditional ones (a ClassEmbeddingConditioner) take ``--labels``
+and, with ``--cfg SCALE``, classifier-free guidance.
 
 Uses the EMA weights when the checkpoint has them (``--raw`` for the trained weights). Writes
 ``grid.png``, one PNG per sample and ``captions.txt`` into ``--out``; refuses to overwrite
@@ -34,8 +36,16 @@ SOLVER_NAMES = {
     "adaptive": "AdaptiveHeunSolver",
     "ddim": "DDIMSampler",
     "ddpm": "DDPMAncestralSampler",
+    "dopri5": "Dopri5Solver",
 }
-ADAPTIVE = ("AdaptiveHeunSolver",)
+ADAPTIVE = ("AdaptiveHeunSolver", "Dopri5Solver")
+# --grid name -> registered time grid
+GRID_NAMES = {
+    "uniform": "UniformTimeGrid",
+    "logsnr": "LogSNRUniformTimeGrid",
+    "karras": "KarrasTimeGrid",
+    "ddpm": "DDPMSpacingTimeGrid",
+}
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,7 +59,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--solver", choices=sorted(SOLVER_NAMES), help="ODE solver (default: the config's)"
     )
-    parser.add_argument("--steps", type=int, help="solver steps (default: the config's)")
+    parser.add_argument("--steps", type=int, help="time-grid steps (default: the config's)")
+    parser.add_argument(
+        "--grid", choices=sorted(GRID_NAMES), help="time grid (default: the config's)"
+    )
     parser.add_argument("--labels", nargs="+", type=int, help="classes (default: 0..9 in turn)")
     parser.add_argument("--cfg", type=float, help="classifier-free guidance scale (>= 1)")
     parser.add_argument("--cfg-decay", default="constant", choices=["constant", "linear", "cosine"])
@@ -107,20 +120,25 @@ def write_samples(images, captions: list[str], out: str, names: list[str]) -> No
 
 
 def apply_sampling_options(cfg, args: argparse.Namespace) -> None:
-    """Writes --solver, --steps and --cfg into cfg.model.
+    """Writes --solver, --grid, --steps and --cfg into cfg.model.
 
-    A solver of the config's own type keeps its other settings (e.g. DDIM's clip_x1).
+    A solver or grid of the config's own type keeps its other settings (e.g. DDIM's clip_x1).
     """
-    if args.solver is not None and cfg.model.solver.type != SOLVER_NAMES[args.solver]:
-        cfg.model.solver = dict(type=SOLVER_NAMES[args.solver])
+    model = cfg.model
+    if args.solver is not None and model.get("solver", {}).get("type") != SOLVER_NAMES[args.solver]:
+        model.solver = dict(type=SOLVER_NAMES[args.solver])
+    grid = model.get("time_grid") or dict(type="UniformTimeGrid")
+    if args.grid is not None and grid.get("type") != GRID_NAMES[args.grid]:
+        grid = dict(type=GRID_NAMES[args.grid], num_steps=grid.get("num_steps", 50))
     if args.steps is not None:
-        if cfg.model.solver.type in ADAPTIVE:
+        if model.get("solver", {}).get("type") in ADAPTIVE:
             raise ValueError("--steps: the adaptive solver chooses its own steps; drop --steps.")
-        cfg.model.solver.num_steps = args.steps
+        grid["num_steps"] = args.steps
+    model.time_grid = grid
     if args.cfg is not None:
-        if cfg.model.get("conditioner", {}).get("type") != "ClassEmbeddingConditioner":
+        if (model.get("conditioning") or {}).get("type") != "ClassEmbeddingConditioner":
             raise ValueError(
-                f"--cfg: guidance needs a class-conditional model (DiffusionGenerator with a "
+                f"--cfg: guidance needs a class-conditional model (model.conditioning = "
                 f"ClassEmbeddingConditioner); {cfg.model.type} has none."
             )
         cfg.model.guidance = dict(
@@ -129,18 +147,31 @@ def apply_sampling_options(cfg, args: argparse.Namespace) -> None:
 
 
 def conditions_for(model, args: argparse.Namespace, tokenizer_length: int):
-    """(condition tensor, text per sample): labels for class-conditional models, else tokens."""
+    """(batch of conditions, text per sample) for the keys the model samples from.
+
+    ``label`` (class-conditional models) comes from --labels, ``tokens`` (caption sources)
+    from --captions; a model that needs neither gets an empty batch.
+    """
     import torch
 
     from greenreg.datasets import CaptionTokenizer
-    from greenreg.models.generators import DiffusionGenerator
 
-    if isinstance(model, DiffusionGenerator):
+    keys = set(model.condition_keys())
+    unknown = sorted(keys - {"label", "tokens"})
+    if unknown:
+        raise ValueError(
+            f"tools/sample.py: {type(model).__name__} samples from batch keys {unknown}; expected "
+            f"only 'label' (--labels) or 'tokens' (--captions)."
+        )
+    batch, texts = {}, [f"sample {i}" for i in range(args.num_samples)]
+    if "label" in keys:
         given = args.labels or list(range(10))
         labels = [given[i % len(given)] for i in range(args.num_samples)]
-        return torch.tensor(labels), [f"label {y}" for y in labels]
-    captions = captions_for(args)
-    return CaptionTokenizer(tokenizer_length).encode(captions, strict=True), captions
+        batch["label"], texts = torch.tensor(labels), [f"label {y}" for y in labels]
+    if "tokens" in keys:
+        texts = captions_for(args)
+        batch["tokens"] = CaptionTokenizer(tokenizer_length).encode(texts, strict=True)
+    return batch, texts
 
 
 @exit_cleanly_on_bad_input
@@ -164,12 +195,14 @@ def main() -> None:
     dataset_cfg = (cfg.get("train_dataloader") or {}).get("dataset") or {}
     model = load_model(cfg, args.checkpoint, use_ema=not args.raw)
     conditions, captions = conditions_for(model, args, dataset_cfg.get("max_caption_length", 8))
-    conditions = conditions.to(next(model.parameters()).device)
     seeds = list(range(args.seed, args.seed + len(captions)))
     batches = tqdm(range(0, len(captions), args.batch_size), desc="sampling", unit="batch")
     images = torch.cat(
         [
-            model.sample(conditions[i : i + args.batch_size], seeds[i : i + args.batch_size]).cpu()
+            model.sample(
+                {k: v[i : i + args.batch_size] for k, v in conditions.items()},
+                seeds[i : i + args.batch_size],
+            ).cpu()
             for i in batches
         ]
     )

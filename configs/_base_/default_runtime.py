@@ -11,6 +11,8 @@ default_hooks = dict(
 )
 
 custom_hooks = [
+    # hands (iteration, images seen) to the model with each batch: schedules read it there
+    dict(type="TrainProgressHook"),
     # seed 001: train the raw weights, infer with EMA 0.999 (mmengine's momentum = 1 - 0.999);
     # the annealing ramp (momentum = max(0.001, 20 / (20 + step))) averages over about the
     # last 5% of steps early on, so short CPU runs sample from a trained EMA, not the init;

@@ -6,8 +6,15 @@
 _base_ = ["../fm_gridquery.py"]
 
 model = dict(
-    losses=dict(
-        lpips=dict(type="LPIPSLoss", net="vgg", backbone_weights="data/weights/vgg16-397923af.pth")
-    ),
-    loss_weights=dict(contrastive=2.0, lpips=[(0, 0.1), (1000, 0.1), (1001, 0.0)]),
+    loss_terms=dict(
+        contrastive=dict(weight=2.0),
+        lpips=dict(
+            type="MappedLossTerm",
+            loss=dict(
+                type="LPIPSLoss", net="vgg", backbone_weights="data/weights/vgg16-397923af.pth"
+            ),
+            inputs=["x1_estimate", "x1"],
+            weight=[(0, 0.1), (1000, 0.1), (1001, 0.0)],
+        ),
+    )
 )

@@ -127,8 +127,9 @@ def load_run(work_dir: str) -> RunRecords:
     scalars_path = newest_scalars_file(work_dir)
     scalars = []
     if scalars_path is not None:
-        scalars = [dict(r, step=r["iter"] - 1) for r in read_json_lines(scalars_path)]
-        scalars = [r for r in scalars if "loss" in r]  # validation lines carry no loss
+        # validation lines carry neither a loss nor an iter: drop them before reading either
+        logged = [r for r in read_json_lines(scalars_path) if "loss" in r and "iter" in r]
+        scalars = [dict(r, step=r["iter"] - 1) for r in logged]
     return RunRecords(
         work_dir=work_dir,
         schedule=schedules[-1],

@@ -6,7 +6,9 @@ from greenreg.models import (
     conditioners,
     encoders,
     generators,
+    loss_terms,
     losses,
+    sources,
     weightings,
 )
 
@@ -16,6 +18,8 @@ __all__ = [
     "conditioners",
     "encoders",
     "generators",
+    "loss_terms",
     "losses",
+    "sources",
     "weightings",
 ]

@@ -1,4 +1,4 @@
-"""The ODE-solver interface: integrate dx/dt = v(x, t) from t=0 to t=1."""
+"""The sampler interface: step a model along a time grid from noise (t_0) to data (t=1)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,19 @@ from dataclasses import dataclass
 
 from torch import Tensor
 
-VelocityFn = Callable[[Tensor, Tensor], Tensor]
+from greenreg.solvers.model_fn import ModelFn
+
+# x -> standard normal noise shaped like x (per-sample seeded generators in the generators)
+NoiseFn = Callable[[Tensor], Tensor]
 
 
 @dataclass
 class SolverResult:
-    """The end state of an integration.
+    """The end state of a sampler.
 
     Attributes:
         x1 (Tensor): state at t=1, shape (B, ...).
-        nfe (int): number of velocity evaluations spent.
+        nfe (int): number of model evaluations spent.
     """
 
     x1: Tensor
@@ -25,11 +28,32 @@ class SolverResult:
 
 
 class BaseSolver(metaclass=ABCMeta):
-    """Integrates a velocity field ``velocity(x (B, ...), t (B,)) -> (B, ...)`` over [0, 1].
+    """Every sampler: ``solve(model, x, grid, noise) -> SolverResult``.
 
-    Subclasses implement :meth:`solve`.
+    ``model`` answers both views (velocity and denoiser, :class:`ModelFn`); ``grid`` holds
+    the times t_0 < ... < t_N = 1 (a TIME_GRIDS component builds it for the path); ``x``
+    lies at t_0. Adaptive solvers use only the grid's ends. Subclasses implement
+    :meth:`solve`.
     """
 
     @abstractmethod
-    def solve(self, velocity: VelocityFn, x0: Tensor) -> SolverResult:
-        """Integrates from x0 at t=0 to t=1."""
+    def solve(
+        self, model: ModelFn, x: Tensor, grid: Tensor, noise: NoiseFn | None = None
+    ) -> SolverResult:
+        """Moves x (B, ...) from t = grid[0] to t = grid[-1].
+
+        Args:
+            model (ModelFn): the model's velocity and denoiser views.
+            x (Tensor): state at grid[0], shape (B, ...).
+            grid (Tensor): times, shape (N + 1,), increasing, float64.
+            noise (NoiseFn | None): fresh noise for stochastic samplers; None:
+                torch.randn_like.
+
+        Returns:
+            SolverResult: x at grid[-1] and the NFE spent.
+        """
+
+
+def grid_points(grid: Tensor) -> list[float]:
+    """The grid as Python floats (solvers index it every step; one transfer here)."""
+    return [float(t) for t in grid.double().cpu()]

@@ -7,7 +7,8 @@ from torch import Tensor
 
 from greenreg.paths.base import PathCoefficients
 from greenreg.registry import SOLVERS
-from greenreg.solvers.diffusion_base import BaseDiffusionSampler, NoiseFn
+from greenreg.solvers.base import NoiseFn
+from greenreg.solvers.diffusion_base import BaseDiffusionSampler
 from greenreg.targets.base import Denoised
 
 
@@ -20,16 +21,15 @@ class DDIMSampler(BaseDiffusionSampler):
     variance. The last step (sigma' = 0) returns the x1 estimate.
 
     Args:
-        num_steps (int): grid steps, >= 1 (NFE).
         eta (float): stochasticity, >= 0.
         clip_x1 (bool): clamp x1 estimates to [-1, 1].
 
     Example:
-        ``dict(type='DDIMSampler', num_steps=50, eta=0.0)``
+        ``dict(type='DDIMSampler', eta=0.0)`` (steps: ``model.time_grid``)
     """
 
-    def __init__(self, num_steps: int = 50, eta: float = 0.0, clip_x1: bool = False) -> None:
-        super().__init__(num_steps, clip_x1)
+    def __init__(self, eta: float = 0.0, clip_x1: bool = False) -> None:
+        super().__init__(clip_x1)
         if not eta >= 0:
             raise ValueError(
                 f"DDIMSampler.eta (model.solver.eta): expected a float >= 0, got {eta}."

@@ -7,7 +7,8 @@ from torch import Tensor
 
 from greenreg.paths.base import PathCoefficients
 from greenreg.registry import SOLVERS
-from greenreg.solvers.diffusion_base import BaseDiffusionSampler, NoiseFn
+from greenreg.solvers.base import NoiseFn
+from greenreg.solvers.diffusion_base import BaseDiffusionSampler
 from greenreg.targets.base import Denoised
 
 
@@ -22,15 +23,15 @@ class DDPMAncestralSampler(BaseDiffusionSampler):
     all N steps this is Algorithm 2 with sigma_t^2 = beta tilde; it equals DDIM with eta = 1.
 
     Args:
-        num_steps (int): grid steps, >= 1 (1,000 on the DDPM path is the paper's sampler).
         clip_x1 (bool): clamp x1 estimates to [-1, 1] (DDPM's "clip_denoised").
 
     Example:
-        ``dict(type='DDPMAncestralSampler', num_steps=1000, clip_x1=True)``
+        ``dict(type='DDPMAncestralSampler', clip_x1=True)`` with
+        ``time_grid=dict(type='DDPMSpacingTimeGrid', num_steps=1000)``: the paper's sampler
     """
 
-    def __init__(self, num_steps: int = 1000, clip_x1: bool = False) -> None:
-        super().__init__(num_steps, clip_x1)
+    def __init__(self, clip_x1: bool = False) -> None:
+        super().__init__(clip_x1)
 
     def step(
         self, xt: Tensor, d: Denoised, now: PathCoefficients, nxt: PathCoefficients, noise: NoiseFn

@@ -50,6 +50,13 @@ class BasePredictionTarget(metaclass=ABCMeta):
         error is w / gain^2 on this target's squared error (used by MinSNRWeighting).
         """
 
+    def singular(self, c: PathCoefficients) -> Tensor:
+        """Where :meth:`to_denoised` would divide by zero, shape of ``c.alpha``, bool.
+
+        Default: nowhere; targets with a divisor override it.
+        """
+        return torch.zeros_like(c.alpha, dtype=torch.bool)
+
     def convert(
         self, prediction: Tensor, xt: Tensor, c: PathCoefficients, to: BasePredictionTarget
     ) -> Tensor:

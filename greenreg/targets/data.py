@@ -25,6 +25,10 @@ class DataTarget(BasePredictionTarget):
         """x1 itself."""
         return denoised.x1
 
+    def singular(self, c: PathCoefficients) -> Tensor:
+        """True where sigma = 0."""
+        return c.sigma == 0
+
     def to_denoised(self, prediction: Tensor, xt: Tensor, c: PathCoefficients) -> Denoised:
         """Eps = (x_t - alpha x1) / sigma."""
         check_invertible("DataTarget", c.sigma, "sigma", c)

@@ -24,6 +24,10 @@ class EpsilonTarget(BasePredictionTarget):
         """Eps itself."""
         return denoised.eps
 
+    def singular(self, c: PathCoefficients) -> Tensor:
+        """True where alpha = 0."""
+        return c.alpha == 0
+
     def to_denoised(self, prediction: Tensor, xt: Tensor, c: PathCoefficients) -> Denoised:
         """x1 = (x_t - sigma eps) / alpha."""
         check_invertible("EpsilonTarget", c.alpha, "alpha", c)

@@ -24,6 +24,10 @@ class VelocityTarget(BasePredictionTarget):
         """U = alpha' x1 + sigma' eps."""
         return c.d_alpha * denoised.x1 + c.d_sigma * denoised.eps
 
+    def singular(self, c: PathCoefficients) -> Tensor:
+        """True where alpha sigma' - sigma alpha' = 0."""
+        return c.alpha * c.d_sigma - c.sigma * c.d_alpha == 0
+
     def to_denoised(self, prediction: Tensor, xt: Tensor, c: PathCoefficients) -> Denoised:
         """Solves x_t and u for (x1, eps)."""
         det = c.alpha * c.d_sigma - c.sigma * c.d_alpha

@@ -18,6 +18,7 @@ from mmengine.logging import MessageHub
 
 from greenreg.datasets import CaptionedDigitsDataset
 from greenreg.diagnosis import diagnose, load_run, write_report
+from greenreg.diagnosis.records import newest_scalars_file, read_json_lines
 from greenreg.models.backbones import DiTBackbone
 from greenreg.registry import DATASETS, MODELS
 from tests.conftest import REPO
@@ -201,3 +202,21 @@ def test_a_bf16_prediction_alone_is_normal_mixed_precision(runs):
     precision = accepted_after(load_run(runs["healthy"]), bf16_prediction)["G"]
     assert not precision.accepted
     assert "normal mixed precision" in " ".join(precision.evidence)
+
+
+def test_the_tool_reads_a_run_that_validated(tmp_path):
+    # the recipe as shipped validates at the end: scalars.json then holds a line with no
+    # `iter` and no `loss`, which once stopped the tool with "KeyError: iter"
+    from tests.conftest import tiny_ddpm_config as tiny_ddpm_with_validation
+
+    cfg = tiny_ddpm_with_validation(str(tmp_path / "run"), max_iters=4)
+    cfg.custom_hooks.append(dict(type="TensorStatsHook", interval=2))
+    cfg.experiment_name = "ddpm_with_validation"
+    train(cfg)
+    scalars = read_json_lines(newest_scalars_file(cfg.work_dir))
+    assert any("iter" not in r for r in scalars)  # the validation line is there
+    run = load_run(cfg.work_dir)
+    assert [s["step"] for s in run.scalars] == [0, 1, 2, 3]
+    out = diagnose_tool(cfg.work_dir, "--out", str(tmp_path / "report" / "diagnosis.md"))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.count("ACCEPTED") + out.stdout.count("REJECTED") == 8, out.stdout

@@ -30,8 +30,8 @@ def tiny_ddpm_config(
     cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
     model = cfg.model
     model.backbone.update(image_size=8, patch_size=2, width=32, depth=1, num_heads=2)
-    model.conditioner.embed_dim = 32
-    model.solver.num_steps = 2
+    model.conditioning.embed_dim = 32
+    model.time_grid.num_steps = 2
     cfg.optim_wrapper.optimizer.lr = lr
     warmup_iters = max(1, max_iters // 10)
     cfg.param_scheduler = [

@@ -21,7 +21,7 @@ def test_every_shipped_config_passes(path):
     "key, value, match",
     [
         (
-            "model.conditioner.type",
+            "model.source.conditioner.type",
             "GridQueryConditioner",
             "did you mean 'GridQueryCrossAttnConditioner'",
         ),
@@ -31,8 +31,8 @@ def test_every_shipped_config_passes(path):
             "wide",
             r"model\.backbone\.width: wrong type .* expected int, got str",
         ),
-        ("model.solver.num_steps", 2.5, r"model\.solver\.num_steps: wrong type"),
-        ("model.losses.kl.type", "KLLoss", r"model\.losses\.kl\.type"),
+        ("model.time_grid.num_steps", 2.5, r"model\.time_grid\.num_steps: wrong type"),
+        ("model.loss_terms.kl.loss.type", "KLLoss", r"model\.loss_terms\.kl\.loss\.type"),
         ("train_dataloader.dataset.image_size", "32", r"train_dataloader\.dataset\.image_size"),
         ("custom_hooks", [dict(type="LossEMAHook", momentom=0.1)], r"custom_hooks\[0\]\.momentom"),
         (
@@ -57,7 +57,7 @@ def test_bad_values_are_reported_with_their_key(key, value, match):
 def test_a_missing_required_key_is_named():
     cfg = Config.fromfile(os.path.join(CONFIGS, "fm_gridquery.py"))
     del cfg.model["backbone"]
-    with pytest.raises(ConfigError, match=r"model\.backbone: required by CrossModalFlowMatcher"):
+    with pytest.raises(ConfigError, match=r"model\.backbone: required by FlowGenerator"):
         check_config(cfg, build_model=False)
     cfg.optim_wrapper = None
     with pytest.raises(ConfigError, match="optim_wrapper: required top-level key"):
@@ -66,7 +66,7 @@ def test_a_missing_required_key_is_named():
 
 def test_range_errors_surface_from_the_dry_build():
     cfg = Config.fromfile(os.path.join(CONFIGS, "fm_gridquery.py"))
-    cfg.merge_from_dict({"model.losses.contrastive.temperature": -0.1})
+    cfg.merge_from_dict({"model.loss_terms.contrastive.loss.temperature": -0.1})
     with pytest.raises(ValueError, match="temperature"):
         check_config(cfg)
 
@@ -78,7 +78,7 @@ def test_range_errors_surface_from_the_dry_build():
         ("model.path.type", "DDPMPath", r"model\.path\.type: 'DDPMPath'.*'DDPMDiscretePath'"),
         ("model.solver.type", "DDIM", r"model\.solver\.type: 'DDIM'.*'DDIMSampler'"),
         ("model.weighting", dict(type="MinSNR"), "did you mean 'MinSNRWeighting'"),
-        ("model.solver.num_steps", 0, r"num_steps \(model\.solver\.num_steps\)"),
+        ("model.time_grid.num_steps", 0, r"num_steps \(model\.time_grid\.num_steps\)"),
         ("model.path.beta_end", 2.0, "beta_end"),
     ],
 )

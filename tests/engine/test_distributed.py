@@ -126,7 +126,7 @@ def test_ema_grad_clip_and_loss_weight_schedule_run_under_ddp(runs):
     train_logs = [s for s in scalars(work_dir) if "grad_norm" in s]
     assert len(train_logs) == ITERS
     assert all(np.isfinite(s["grad_norm"]) and s["grad_norm"] > 0 for s in train_logs)
-    # model.loss_weights.kl ramps 0 -> 0.1 from iteration 0: a weight of 0 drops the term
+    # model.loss_terms.kl.weight ramps 0 -> 0.1 from iteration 0: a weight of 0 drops the term
     kl, single_kl = (loss_history(runs[r])["loss_kl"] for r in ("ddp", "single"))
     assert kl["iter"][0] == single_kl["iter"][0] == 2 and len(kl["iter"]) == ITERS - 1
     assert kl["raw"][-1] > kl["raw"][0] > 0

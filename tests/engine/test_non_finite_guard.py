@@ -36,7 +36,10 @@ def guarded_run(tmp_path, nan_iters, max_skips=2, max_iters=12):
     cfg.model.guidance = None
     cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
     cfg.default_hooks.checkpoint.interval = 4
-    cfg.custom_hooks = [dict(type="NonFiniteGuardHook", max_consecutive_skips=max_skips)]
+    cfg.custom_hooks = [
+        dict(type="TrainProgressHook"),
+        dict(type="NonFiniteGuardHook", max_consecutive_skips=max_skips),
+    ]
     MODELS.register_module(module=NaNAtIterationsBackbone, force=True)
     try:
         runner = Runner.from_cfg(cfg)
@@ -84,3 +87,30 @@ def test_a_negative_allowance_is_refused():
 
     with pytest.raises(ValueError, match="max_consecutive_skips"):
         HOOKS.build(dict(type="NonFiniteGuardHook", max_consecutive_skips=-1))
+
+
+def test_the_optim_wrapper_skips_a_non_finite_step_and_names_the_parameter():
+    from torch import nn
+
+    from greenreg.engine.optim import NonFiniteGuardOptimWrapper
+
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+    wrapper = NonFiniteGuardOptimWrapper(optimizer=torch.optim.AdamW(model.parameters(), lr=0.1))
+    before = [p.detach().clone() for p in model.parameters()]
+    wrapper.update_params(model(torch.full((3, 2), math.nan)).sum())
+    assert wrapper.skipped_last_step and wrapper.skipped_steps == 1
+    assert wrapper.non_finite_param is model[0].weight
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
+    assert not wrapper.optimizer.state  # Adam's moments never saw the NaN
+    wrapper.update_params(model(torch.ones(3, 2)).sum())
+    assert not wrapper.skipped_last_step
+    assert not all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
+
+
+def test_the_hook_refuses_a_wrapper_that_cannot_skip(tmp_path):
+    runner, train = guarded_run(tmp_path, nan_iters=[])
+    cfg = runner.cfg
+    cfg.optim_wrapper = dict(cfg.optim_wrapper, type="OptimWrapper")
+    cfg.experiment_name = "plain_wrapper"
+    with pytest.raises(ValueError, match="NonFiniteGuardOptimWrapper.*got OptimWrapper"):
+        Runner.from_cfg(cfg).train()

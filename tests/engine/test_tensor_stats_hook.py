@@ -1,14 +1,17 @@
-"""TensorStatsHook: what it records, when, and its refusal of models without a probe."""
+"""TensorStatsHook: what it records, when, on any generator; models without steps refused."""
 
 import json
 import math
 import os
 
 import pytest
+import torch
 from mmengine.runner import Runner
+from torch import nn
 
 from greenreg.diagnosis.records import newest_scalars_file, read_json_lines
 from greenreg.engine.hooks import TensorStatsHook
+from greenreg.schedules import TrainProgress
 from tests.diagnosis.tiny_ddpm import tiny_ddpm_config, train
 
 TENSORS = {"x1", "t", "noise", "xt", "prediction", "target", "loss"}
@@ -38,8 +41,12 @@ def test_schedule_record_first_then_steps_at_the_interval_and_the_last(eight_ite
     assert betas["monotone"] == "nondecreasing"
     assert schedule["constants"]["alphas_cumprod"]["monotone"] == "nonincreasing"
     assert schedule["constants_dtype"]["betas"] == "torch.float64"
-    # disarmed after training: the model pays nothing for the probe any more
-    assert runner.model.tensor_probe is None
+    # unsubscribed after training: a further step writes nothing
+    path = os.path.join(runner.work_dir, "tensor_stats.jsonl")
+    size = os.path.getsize(path)
+    x1 = torch.zeros(2, 1, 8, 8)
+    runner.model.loss(dict(inputs=x1, label=torch.tensor([1, 2])), TrainProgress(9, 0))
+    assert os.path.getsize(path) == size
 
 
 def test_step_records_hold_consistent_statistics(eight_iterations):
@@ -67,13 +74,22 @@ def test_step_records_hold_consistent_statistics(eight_iterations):
         assert step["lr"] == pytest.approx(logged["lr"], rel=1e-9)
 
 
-def test_a_model_without_a_probe_is_refused_before_training(tiny_cfg):
-    cfg = tiny_cfg(max_iters=2)  # CrossModalFlowGenerator: no tensor_probe
+def test_the_cross_modal_generator_is_recorded_too(tiny_cfg):
+    cfg = tiny_cfg(max_iters=2)  # caption source, velocity target: any generator publishes steps
     cfg.custom_hooks.append(dict(type="TensorStatsHook", interval=1))
-    cfg.experiment_name = "no_probe"
-    with pytest.raises(ValueError, match="tensor_probe.*DiffusionGenerator.*CrossModalFlow"):
-        Runner.from_cfg(cfg).train()
-    assert not os.path.exists(os.path.join(cfg.work_dir, "tensor_stats.jsonl"))
+    cfg.experiment_name = "cross_modal_stats"
+    Runner.from_cfg(cfg).train()
+    records = read_json_lines(os.path.join(cfg.work_dir, "tensor_stats.jsonl"))
+    assert [r["kind"] for r in records] == ["schedule", "step", "step"]
+    assert records[0]["path"] == "LinearPath" and records[0]["target"] == "VelocityTarget"
+    assert records[1]["forward_residual"] < 1e-6
+    assert set(records[1]["tensors"]) == TENSORS
+
+
+def test_a_model_without_training_steps_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="register_step_observer.*Linear"):
+        TensorStatsHook().attach(nn.Linear(2, 2), str(tmp_path / "stats.jsonl"))
+    assert not os.path.exists(tmp_path / "stats.jsonl")
 
 
 @pytest.mark.parametrize(

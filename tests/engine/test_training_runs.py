@@ -10,6 +10,7 @@ from torch import nn
 
 from greenreg.engine.checkpoint import load_checkpoint
 from greenreg.registry import MODELS
+from greenreg.schedules import TrainProgress
 from tests.conftest import CONFIGS
 
 
@@ -36,7 +37,7 @@ def test_a_tiny_run_leaves_checkpoint_sample_grid_loss_curves_and_metrics(tiny_c
 
 def test_resume_continues_exactly_where_a_straight_run_would_be(tiny_cfg):
     # validating every 10 iterations in both runs: validation must not shift the RNG streams
-    ramp = {"model.loss_weights.kl": [(0, 0.0), (40, 0.1)], "train_cfg.val_interval": 10}
+    ramp = {"model.loss_terms.kl.weight": [(0, 0.0), (40, 0.1)], "train_cfg.val_interval": 10}
     straight = tiny_cfg(max_iters=40, name="straight")
     run(straight, **ramp)
     first = tiny_cfg(max_iters=20, name="resumed")
@@ -117,30 +118,67 @@ def test_a_user_module_plugs_in_through_custom_imports(tiny_cfg, tmp_path, monke
     )
     try:
         runner = run(cfg)
-        assert type(runner.model.conditioner).__name__ == "ConstantFieldConditioner"
+        assert type(runner.model.source.conditioner).__name__ == "ConstantFieldConditioner"
         assert os.path.exists(os.path.join(cfg.work_dir, "iter_2.pth"))
     finally:
         MODELS.module_dict.pop("ConstantFieldConditioner", None)
 
 
 def test_generator_losses_follow_their_weight_schedules(tiny_cfg):
-    from mmengine.logging import MessageHub
-
     cfg = tiny_cfg()
     model = MODELS.build(cfg.model)
     tokens = torch.randint(2, 30, (8, 8))
     x1 = torch.rand(8, 1, 8, 8) * 2 - 1
     labels = torch.arange(8) % 3
-    hub = MessageHub.get_current_instance()
-    hub.update_info("iter", 0)
-    at_start = model(tokens, x1, labels)
+    # the iteration reaches the model with the batch (TrainProgressHook), not from a global
+    at_start = model(x1, tokens=tokens, label=labels, progress=TrainProgress(0, 0))
     assert "loss_kl" not in at_start  # beta_KL = 0 at iteration 0: not even computed
     assert set(at_start) == {"loss_flow", "loss_contrastive", "loss_tv"}
-    hub.update_info("iter", 3)
-    late = model(tokens, x1, labels)
+    late = model(x1, tokens=tokens, label=labels, progress=TrainProgress(3, 48))
     assert "loss_kl" in late and late["loss_kl"] > 0
-    samples = model(tokens[:2], mode="predict", label=labels[:2], seed=torch.tensor([1, 2]))
-    again = model(tokens[:2], mode="predict", label=labels[:2], seed=torch.tensor([1, 2]))
+    batch = dict(tokens=tokens[:2], label=labels[:2], seed=torch.tensor([1, 2]))
+    samples = model(mode="predict", **batch)
+    again = model(mode="predict", **batch)
     assert samples[0]["samples"].shape == (1, 8, 8) and samples[1]["label"] == 1
     torch.testing.assert_close(samples[0]["samples"], again[0]["samples"])
     nn.Module.train(model)
+
+
+USER_LOSS_TERM = '''
+from greenreg.models.loss_terms import BaseLossTerm
+from greenreg.registry import MODELS
+
+
+@MODELS.register_module()
+class SourceMeanPenaltyTerm(BaseLossTerm):
+    """A user's loss term outside greenreg: the squared mean of each sample's source."""
+
+    reads = ("x0",)
+
+    def forward(self, step):
+        return step.x0.flatten(1).mean(1).pow(2)
+'''
+
+
+def test_a_user_loss_term_plugs_in_through_custom_imports(tiny_cfg, tmp_path, monkeypatch):
+    (tmp_path / "my_terms").mkdir()
+    (tmp_path / "my_terms" / "__init__.py").write_text("")
+    (tmp_path / "my_terms" / "terms.py").write_text(USER_LOSS_TERM)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    user_config = tmp_path / "with_term.py"
+    user_config.write_text(
+        f"_base_ = [{os.path.join(CONFIGS, 'fm_gridquery.py')!r}]\n"
+        "custom_imports = dict(imports=['my_terms.terms'], allow_failed_imports=False)\n"
+        "model = dict(loss_terms=dict(source_mean=dict(type='SourceMeanPenaltyTerm',"
+        " weight=[(0, 0.0), (1, 0.5)])))\n"
+    )
+    cfg = tiny_cfg(max_iters=3, name="user_term", config_path=str(user_config))
+    try:
+        run(cfg)
+        with open(os.path.join(cfg.work_dir, "loss_history.json")) as f:
+            history = json.load(f)
+        # weight 0 at iteration 0 skips the term; from iteration 1 on it is logged
+        assert history["loss_source_mean"]["iter"] == [2, 3]
+        assert all(v > 0 for v in history["loss_source_mean"]["raw"])
+    finally:
+        MODELS.module_dict.pop("SourceMeanPenaltyTerm", None)

@@ -49,6 +49,6 @@ def test_text_encoder_masks_padding_and_pools_real_tokens_only():
 
 def test_generator_refuses_a_source_shape_the_backbone_cannot_take(tiny_cfg):
     cfg = tiny_cfg()
-    cfg.model.conditioner.latent_shape = (1, 16, 16)
-    with pytest.raises(ValueError, match=r"latent_shape.*expected \(1, 8, 8\), got \(1, 16, 16\)"):
+    cfg.model.source.conditioner.latent_shape = (1, 16, 16)
+    with pytest.raises(ValueError, match=r"model.source.*expected \(1, 8, 8\), got \(1, 16, 16\)"):
         MODELS.build(cfg.model)

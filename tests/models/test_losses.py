@@ -4,7 +4,6 @@ import pytest
 import torch
 import torchvision
 
-from greenreg.models.losses import LossWeightSchedule
 from greenreg.registry import MODELS
 
 
@@ -75,15 +74,3 @@ def test_lpips_loads_local_torchvision_weights_into_its_slices(tmp_path):
     torch.testing.assert_close(getattr(loss.lpips.net.slice5, "10").bias, features[10].bias)
     assert not any(p.requires_grad for p in loss.lpips.parameters())
     assert len(loss.state_dict()) == 0 and not list(loss.parameters())  # not in checkpoints
-
-
-def test_weight_schedule_interpolates_and_validates():
-    ramp = LossWeightSchedule("kl", [(0, 0.0), (100, 0.1)])
-    assert ramp(0) == 0.0 and ramp(50) == pytest.approx(0.05) and ramp(1000) == pytest.approx(0.1)
-    window = LossWeightSchedule("lpips", [(0, 0.1), (10, 0.1), (11, 0.0)])
-    assert window(10) == pytest.approx(0.1) and window(11) == 0.0
-    assert LossWeightSchedule("flow", 2)(12345) == 2.0
-    with pytest.raises(ValueError, match="increase"):
-        LossWeightSchedule("kl", [(10, 0.0), (5, 1.0)])
-    with pytest.raises(TypeError, match="model.loss_weights.kl"):
-        LossWeightSchedule("kl", "0.1")

@@ -3,7 +3,10 @@
 import pytest
 import torch
 
+from greenreg.paths import LinearPath
 from greenreg.registry import GUIDANCE, MODELS
+from greenreg.solvers import ModelFn
+from greenreg.targets import VelocityTarget
 
 
 @pytest.mark.parametrize("decay, at_half", [("constant", 3.0), ("linear", 2.0), ("cosine", 2.0)])
@@ -47,3 +50,44 @@ def test_class_embedding_drops_labels_and_offers_both_unconditional_branches():
     torch.testing.assert_close(null(torch.tensor([2])), null.embedding.weight[2:3])
     with pytest.raises(ValueError, match=r"labels must be integers in \[0, 4\)"):
         null(torch.tensor([4]))
+
+
+def guided_linear_model(decay: str, calls: list):
+    """A network x + cond on the linear path, guided with scale 3; records batch sizes."""
+
+    def network(x, t, cond):
+        calls.append(x.shape[0])
+        return x + cond
+
+    x = torch.full((4, 2), 1 + 1e-12, dtype=torch.float64)  # below float32 resolution
+    cond, uncond = torch.ones(4, 1, dtype=torch.float64), torch.zeros(4, 1, dtype=torch.float64)
+    model = ModelFn(network, LinearPath(), VelocityTarget(), cond=cond, uncond=uncond)
+    guidance = GUIDANCE.build(dict(type="ClassifierFreeGuidance", scale=3.0, decay=decay))
+    return guidance.wrap(model), x
+
+
+@pytest.mark.parametrize("decay", ["constant", "linear"])
+def test_wrapped_model_batches_both_branches_into_one_call_per_nfe(decay):
+    calls = []
+    guided, x = guided_linear_model(decay, calls)
+    t = torch.full((4,), 0.25, dtype=torch.float64)
+    w = guided.guidance.scale_at(0.25)
+    # uncond + w (cond - uncond) = x + w, kept in float64
+    out = guided.velocity(x, t)
+    assert out.dtype == torch.float64 and calls == [8] and guided.nfe == 1
+    torch.testing.assert_close(out, x + w, rtol=0, atol=1e-14)
+
+
+def test_no_second_branch_where_the_decayed_scale_is_one():
+    calls = []
+    guided, x = guided_linear_model("linear", calls)
+    out = guided.velocity(x, torch.ones(4, dtype=torch.float64))  # w(1) = 1: cond alone
+    assert calls == [4]
+    torch.testing.assert_close(out, x + 1, rtol=0, atol=1e-14)
+
+
+def test_guidance_needs_an_unconditional_branch():
+    model = ModelFn(lambda x, t, cond: x, LinearPath(), VelocityTarget(), cond=torch.ones(2, 1))
+    guidance = GUIDANCE.build(dict(type="ClassifierFreeGuidance", scale=2.0))
+    with pytest.raises(ValueError, match=r"\(model\.guidance\).*unconditional"):
+        guidance.wrap(model)

@@ -83,7 +83,7 @@ def test_bad_input_gives_one_line_exit_2_and_writes_nothing(tmp_path):
             "did you mean 'DiTBackbone'",
         ),
         (
-            ["configs/fm_gridquery.py", "--cfg-options", "model.conditioner.grid_size=7"],
+            ["configs/fm_gridquery.py", "--cfg-options", "model.source.conditioner.grid_size=7"],
             "grid_size",
         ),
         (["configs/fm_gridquery.py", "--resume", str(tmp_path / "nope.pth")], "--resume"),

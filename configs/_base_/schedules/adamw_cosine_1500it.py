@@ -5,7 +5,7 @@ max_iters = 1500
 warmup_iters = 100
 
 optim_wrapper = dict(
-    type="OptimWrapper",
+    type="NonFiniteGuardOptimWrapper",  # skips a step whose gradient is NaN or Inf
     optimizer=dict(type="AdamW", lr=2e-3, betas=(0.9, 0.95), weight_decay=0.01),
     clip_grad=dict(max_norm=1.0),
 )

@@ -255,7 +255,7 @@ def check_component(cfg: dict, key: str, registries: list[Registry], injected=()
             ``dataset``, ``priority``, ...): neither checked nor required.
 
     Raises:
-        ConfigError: naming ``key`` (e.g. ``model.conditioner.grid_size``) and what was
+        ConfigError: naming ``key`` (e.g. ``model.source.conditioner.grid_size``) and what was
             expected.
     """
     _expect_dict(cfg, key)

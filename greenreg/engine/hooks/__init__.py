@@ -7,6 +7,7 @@ from greenreg.engine.hooks.non_finite_guard import NonFiniteGuardHook, NonFinite
 from greenreg.engine.hooks.rng_state import RNGStateHook
 from greenreg.engine.hooks.sample_grid import SampleGridHook
 from greenreg.engine.hooks.tensor_stats import TensorStatsHook
+from greenreg.engine.hooks.train_progress import TrainProgressHook
 
 __all__ = [
     "CheckpointCompatibilityHook",
@@ -17,4 +18,5 @@ __all__ = [
     "RNGStateHook",
     "SampleGridHook",
     "TensorStatsHook",
+    "TrainProgressHook",
 ]

@@ -8,6 +8,7 @@ import os
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 
+from greenreg.engine.hooks.run_state import is_resuming
 from greenreg.registry import HOOKS
 
 
@@ -89,5 +90,5 @@ class LossEMAHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Continues the curves of a resumed run."""
-        if getattr(runner, "_resume", False) and "loss_ema_history" in checkpoint:
+        if is_resuming(runner) and "loss_ema_history" in checkpoint:
             self.history = checkpoint["loss_ema_history"]

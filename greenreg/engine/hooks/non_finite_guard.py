@@ -1,4 +1,4 @@
-"""Skips optimizer steps with a non-finite loss or gradient, and stops a run that keeps failing."""
+"""Stops a run whose optimizer steps keep failing on non-finite losses or gradients."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from mmengine.runner.checkpoint import find_latest_checkpoint
 from torch import Tensor
 
 from greenreg.engine.hooks.tensor_stats import TensorStatsHook
+from greenreg.engine.optim.non_finite_guard_optim_wrapper import NonFiniteGuardOptimWrapper
 from greenreg.registry import HOOKS
 
 
@@ -31,24 +32,26 @@ def non_finite_terms(outputs: dict | None) -> list[str]:
 
 @HOOKS.register_module()
 class NonFiniteGuardHook(Hook):
-    """Guards the optimizer step: a non-finite gradient (from a NaN/Inf loss or overflow) skips it.
+    """Stops a run whose optimizer steps keep failing, with a diagnosis of the failing batch.
 
-    Before each ``optim_wrapper.step`` the guard checks every gradient with one fused
-    norm and one host sync; a non-finite one skips the step (the weights and optimizer state
-    stay as they were) and is logged. After ``max_consecutive_skips`` skipped steps in a row
+    NonFiniteGuardOptimWrapper (and AutocastOptimWrapper, its subclass) skip a step with a
+    non-finite gradient, so neither the weights nor the optimizer state see it; this hook
+    counts skipped steps and non-finite losses. After ``max_consecutive_skips`` in a row
     the run stops with NonFiniteTrainingError naming the loss term (or parameter), the
-    iteration and the last good checkpoint, and the failing batch's statistics are written to
-    ``<work_dir>/nonfinite_iter_<N>/tensor_stats.jsonl`` for ``tools/diagnose.py``. With an
-    fp16 GradScaler, which skips overflowing steps itself, only the loss is watched.
+    iteration and the last good checkpoint, and the failing batch's statistics are written
+    to ``<work_dir>/nonfinite_iter_<N>/tensor_stats.jsonl`` for ``tools/diagnose.py``. With
+    an fp16 GradScaler, which skips overflowing steps itself, only the loss is watched.
 
     Args:
         max_consecutive_skips (int): skipped steps in a row tolerated, >= 0.
+
+    Raises:
+        ValueError: (in ``before_train``) an optimizer wrapper that cannot skip steps.
 
     Example:
         ``custom_hooks = [dict(type='NonFiniteGuardHook', max_consecutive_skips=3)]``
     """
 
-    # after TensorStatsHook (NORMAL) at every point, so its probe is armed first
     priority = "LOW"
 
     def __init__(self, max_consecutive_skips: int = 3) -> None:
@@ -59,47 +62,37 @@ class NonFiniteGuardHook(Hook):
             )
         self.max_consecutive_skips = max_consecutive_skips
         self.consecutive = self.total = 0
-        self._skipped_now = False
-        self._bad_param = ""
+        self._names: dict[int, str] = {}
         self._batch = None
 
     def before_train(self, runner) -> None:
-        """Wraps the optimizer wrapper's ``step`` with the gradient check."""
+        """Checks that the optimizer wrapper skips non-finite steps; maps parameters to names."""
         wrapper = runner.optim_wrapper
-        self._params = [(name, p) for name, p in runner.model.named_parameters() if p.requires_grad]
-        if getattr(wrapper, "loss_scaler", None) is not None:
-            return  # the GradScaler already skips overflowing fp16 steps
-        step = wrapper.step
-
-        def guarded_step(**kwargs) -> None:
-            grads = [p.grad for _, p in self._params if p.grad is not None]
-            norms = torch._foreach_norm(grads) if grads else []
-            if not grads or bool(torch.isfinite(torch.stack(norms)).all()):  # one sync
-                step(**kwargs)
-                return
-            index = next(i for i, n in enumerate(norms) if not torch.isfinite(n))
-            with_grad = [name for name, p in self._params if p.grad is not None]
-            self._skipped_now, self._bad_param = True, with_grad[index]
-
-        wrapper.step = guarded_step
+        if not isinstance(wrapper, NonFiniteGuardOptimWrapper) or not wrapper.skip_non_finite:
+            raise ValueError(
+                f"NonFiniteGuardHook (custom_hooks): the optimizer wrapper must skip non-finite "
+                f"steps; expected optim_wrapper.type 'NonFiniteGuardOptimWrapper' or "
+                f"'AutocastOptimWrapper' with skip_non_finite=True, got {type(wrapper).__name__}."
+            )
+        self._names = {id(p): name for name, p in runner.model.named_parameters()}
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         """Keeps the batch, in case its statistics must be dumped."""
-        self._batch, self._skipped_now = data_batch, False
+        self._batch = data_batch
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         """Counts skipped steps; stops the run past the allowance."""
+        wrapper = runner.optim_wrapper
         bad_terms = non_finite_terms(outputs)
-        if not self._skipped_now and not bad_terms:
+        if not wrapper.skipped_last_step and not bad_terms:
             self.consecutive = 0
             return
         self.consecutive += 1
         self.total += 1
-        what = (
-            f"non-finite {', '.join(bad_terms)}"
-            if bad_terms
-            else f"non-finite gradient of {self._bad_param}"
-        )
+        param = self._names.get(id(wrapper.non_finite_param), "a parameter of another rank")
+        what = f"non-finite gradient of {param}"
+        if bad_terms:
+            what = f"non-finite {', '.join(bad_terms)}"
         runner.message_hub.update_scalar("train/skipped_steps", self.total)
         runner.logger.warning(
             f"NonFiniteGuardHook: iteration {runner.iter}: {what}; step skipped "
@@ -116,16 +109,19 @@ class NonFiniteGuardHook(Hook):
             )
 
     def _dump_batch_statistics(self, runner) -> str | None:
-        """Re-runs the loss on the failing batch with a TensorStatsHook probe; returns the file."""
+        """Re-runs the loss on the failing batch under a TensorStatsHook; returns its file."""
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        if not hasattr(model, "tensor_probe") or self._batch is None:
+        if not hasattr(model, "register_step_observer") or self._batch is None:
             return None
         stats = TensorStatsHook(interval=1)
         out_dir = os.path.join(runner.work_dir, f"nonfinite_iter_{runner.iter}")
         stats.attach(model, os.path.join(out_dir, stats.file_name))
-        stats.before_train_iter(runner, 0, self._batch)
-        with torch.no_grad():
-            data = model.data_preprocessor(self._batch, True)
-            losses = model(**data, mode="loss")
-        stats.after_train_iter(runner, 0, self._batch, outputs=losses)
+        stats.arm(runner.iter, float(next(iter(runner.optim_wrapper.get_lr().values()))[0]))
+        try:
+            with torch.no_grad():
+                data = model.data_preprocessor(self._batch, True)
+                losses = model(**data, mode="loss")
+            stats.write_pending(dict(loss=sum(losses.values())))
+        finally:
+            stats.detach()
         return stats.path

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from mmengine.hooks import Hook
 
+from greenreg.engine.hooks.run_state import is_resuming
 from greenreg.registry import HOOKS
 
 
@@ -79,7 +80,7 @@ class RNGStateHook(Hook):
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Keeps the saved state for the first resumed iteration."""
         # only a resume continues the streams; load_from (fine-tuning) starts afresh
-        if getattr(runner, "_resume", False):
+        if is_resuming(runner):
             self._pending = checkpoint.get("rng_state")
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:

@@ -1,4 +1,4 @@
-"""Statistics of a diffusion model's training tensors, as JSON lines for tools/diagnose.py."""
+"""Statistics of a generator's training tensors, as JSON lines for tools/diagnose.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from torch import Tensor
+from torch.utils.hooks import RemovableHandle
 
+from greenreg.engine.hooks.run_state import is_resuming
+from greenreg.models.generators.train_step import TrainStep
 from greenreg.registry import HOOKS
 
 # per-tensor statistics, in the order tensor_summary stacks them
@@ -86,21 +89,23 @@ class TensorStatsHook(Hook):
 
     Seed 004's debugging method: every hypothesis about a failing diffusion run (data range,
     t sampling, forward process, prediction, loss, constants, precision) is settled by a few
-    numbers per iteration. ``<work_dir>/<file_name>`` gets JSON lines:
+    numbers per iteration. The hook reads each step's :class:`TrainStep` through the
+    generator's ``register_step_observer``, so it works for any generator that publishes
+    one, and ``<work_dir>/<file_name>`` gets JSON lines:
 
-    - ``{"kind": "schedule", ...}``: path type, its ``schedule_constants()`` summarised (first
-      and last 10, min, max, len, monotone per list), its tensors' dtypes, sampling range,
-      time sampler, target and loss types.
+    - ``{"kind": "schedule", ...}`` with the first recorded step: path type, its
+      ``schedule_constants()`` summarised (first and last 10, min, max, len, monotone per
+      list), its tensors' dtypes, sampling range, time sampler, target and loss types.
     - ``{"kind": "step", "iter": i, ...}`` at iterations ``i % interval == 0`` and the last
       (``i`` = ``runner.iter`` before the step, 0-based; mmengine's scalars.json logs it as
       ``i + 1``): lr, the logged loss, per-tensor min/max/mean/std (over finite entries),
-      NaN/Inf counts, dtype and shape of x1, t, noise, xt, prediction, target and per-sample
-      loss; up to ``max_t_values`` raw t; the sampler's 100 quantiles at this iteration; and
-      the forward residual ||xt - (alpha x1 + sigma noise)|| / ||xt||.
+      NaN/Inf counts, dtype and shape of x1, t, noise (x0), xt, prediction, target and
+      per-sample loss; up to ``max_t_values`` raw t; the sampler's 100 quantiles at this
+      iteration; and the forward residual ||xt - (alpha x1 + sigma x0)|| / ||xt||.
 
-    Non-finite numbers are written as the strings ``"nan"``, ``"inf"``, ``"-inf"``. Off by
-    default: only recorded iterations pay (one host transfer each); without the hook the
-    model's probe is ``None`` and costs nothing.
+    Non-finite numbers are written as the strings ``"nan"``, ``"inf"``, ``"-inf"``. Only
+    recorded iterations pay (statistics on the device, one host transfer); the others cost
+    one Python call (``bench/overhead.py`` measures it).
 
     Args:
         interval (int): record every ``interval`` iterations, >= 1.
@@ -108,8 +113,8 @@ class TensorStatsHook(Hook):
         max_t_values (int): raw t values kept per record, >= 0.
 
     Raises:
-        ValueError: a bad argument, or (in ``before_train``) a model without a
-            ``tensor_probe`` attribute.
+        ValueError: a bad argument, or (in ``before_train``) a model that publishes no
+            training step.
 
     Example:
         ``custom_hooks = [dict(type='TensorStatsHook', interval=50)]``
@@ -136,93 +141,116 @@ class TensorStatsHook(Hook):
                 f"a plain file name, got {file_name!r}."
             )
         self.interval, self.file_name, self.max_t_values = interval, file_name, max_t_values
-        self.model = None
         self.path = ""
+        self._handle: RemovableHandle | None = None
+        self._armed = False
+        self._schedule_written = False
+        self._model_name = ""
         self._pending: tuple[dict, Tensor] | None = None
         self._iter_info: dict = {}
 
     def before_train(self, runner) -> None:
-        """Checks the model exposes a probe and writes the schedule record."""
+        """Subscribes to the model's training steps; a resumed run appends to the file."""
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-        resuming = getattr(runner, "_resume", False)
+        resuming = is_resuming(runner)
         self.attach(model, os.path.join(runner.work_dir, self.file_name), append=resuming)
 
     def attach(self, model, path: str, append: bool = False) -> None:
-        """Records ``model``'s tensors into ``path``, starting with the schedule record.
+        """Records ``model``'s training steps into ``path``.
 
         Args:
-            model (nn.Module): the unwrapped model; it must have a ``tensor_probe`` attribute.
+            model (nn.Module): the unwrapped model; it must have ``register_step_observer``.
             path (str): the JSONL file; ``append`` keeps an existing file's records.
             append (bool): append to ``path`` (a resumed run) instead of starting it afresh.
         """
-        if not hasattr(model, "tensor_probe"):
+        if not hasattr(model, "register_step_observer"):
             raise ValueError(
-                f"TensorStatsHook (custom_hooks): the model has no `tensor_probe` attribute; "
-                f"expected a model that reports its training tensors (DiffusionGenerator "
-                f"does), got {type(model).__name__}."
+                f"TensorStatsHook (custom_hooks): the model publishes no training step; "
+                f"expected a generator with `register_step_observer` (FlowGenerator), got "
+                f"{type(model).__name__}."
             )
-        self.model, self.path = model, path
+        self.path, self._model_name = path, type(model).__name__
+        self._handle = model.register_step_observer(self._observe)
         if is_main_process():
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-            with open(path, "a" if append and os.path.exists(path) else "w") as f:
-                f.write(json.dumps(json_safe(self._schedule_record()), allow_nan=False) + "\n")
+            if not (append and os.path.exists(path)):
+                open(path, "w").close()
 
-    def _schedule_record(self) -> dict:
-        path = self.model.path
+    def detach(self) -> None:
+        """Stops recording."""
+        if self._handle is not None:
+            self._handle.remove()
+            self._handle = None
+
+    def arm(self, iteration: int, lr: float) -> None:
+        """Records the next training step as iteration ``iteration`` with learning rate ``lr``."""
+        self._iter_info = dict(iter=iteration, lr=lr)
+        self._pending, self._armed = None, True
+
+    def after_train(self, runner) -> None:
+        """Unsubscribes."""
+        self.detach()
+
+    def _schedule_record(self, step: TrainStep) -> dict:
+        path = step.path
         constants = path.schedule_constants() if hasattr(path, "schedule_constants") else {}
         dtypes = {k: str(v.dtype) for k, v in vars(path).items() if isinstance(v, Tensor)}
         return dict(
             kind="schedule",
-            model=type(self.model).__name__,
+            model=self._model_name,
             path=type(path).__name__,
             constants={k: summarise_list(list(v)) for k, v in constants.items()},
             constants_dtype=dtypes,
             sampling_range=list(getattr(path, "sampling_range", (0.0, 1.0))),
-            time_sampler=type(self.model.time_sampler).__name__,
-            target=type(getattr(self.model, "target", None)).__name__,
-            loss=type(getattr(self.model, "loss_fn", None)).__name__,
+            time_sampler=type(step.time_sampler).__name__,
+            target=type(step.target_kind).__name__,
+            loss=step.loss_name,
         )
 
     def _is_recorded(self, runner) -> bool:
         return runner.iter % self.interval == 0 or runner.iter + 1 == runner.max_iters
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
-        """Arms the probe on recorded iterations; reads the lr this step will use."""
-        if self.model is None or not self._is_recorded(runner) or not is_main_process():
+        """Arms the observer on recorded iterations; reads the lr this step will use."""
+        if self._handle is None or not self._is_recorded(runner) or not is_main_process():
             return
         lrs = runner.optim_wrapper.get_lr()
-        self._iter_info = dict(iter=runner.iter, lr=float(next(iter(lrs.values()))[0]))
-        self._pending = None
-        self.model.tensor_probe = self._probe
+        self.arm(runner.iter, float(next(iter(lrs.values()))[0]))
 
-    def _probe(self, tensors: dict[str, Tensor]) -> None:
-        """Summarises the step's tensors on their device; the transfer waits for the loss."""
-        t = tensors["t"].detach()
+    def _observe(self, step: TrainStep) -> None:
+        """Summarises an armed step's tensors on their device; the transfer waits for the loss."""
+        if not self._armed:
+            return
+        self._armed = False
+        if not self._schedule_written and is_main_process():
+            with open(self.path, "a") as f:
+                f.write(json.dumps(json_safe(self._schedule_record(step)), allow_nan=False) + "\n")
+            self._schedule_written = True
+        tensors = dict(
+            x1=step.x1, t=step.t, noise=step.x0, xt=step.xt, prediction=step.prediction,
+            target=step.target, loss=step.loss,
+        )  # fmt: skip
+        t = step.t.detach()
         # fp32 statistics even under bf16 autocast: std of a bf16 sum loses 3 digits
         with torch.no_grad(), torch.autocast(t.device.type, enabled=False):
             summaries = [tensor_summary(v) for v in tensors.values()]
             levels = torch.linspace(*QUANTILE_LEVELS, device=t.device)
-            quantiles = self.model.time_sampler.transform(levels, self._iter_info["iter"])
+            quantiles = step.time_sampler.transform(levels, step.progress.iteration)
             flat = torch.cat(
                 [*summaries, t.float()[: self.max_t_values], quantiles.float().flatten()]
             )
-            flat = torch.cat([flat, self._forward_residual(tensors).reshape(1)])
+            flat = torch.cat([flat, forward_residual(step).reshape(1)])
         meta = {k: (str(v.dtype).removeprefix("torch."), list(v.shape)) for k, v in tensors.items()}
         self._pending = (meta, flat)
 
-    def _forward_residual(self, tensors: dict[str, Tensor]) -> Tensor:
-        """||xt - (alpha x1 + sigma noise)|| / ||xt||, from the path's own coefficients."""
-        x1, noise, xt = (tensors[k].detach().float() for k in ("x1", "noise", "xt"))
-        c = self.model.path.coefficients(tensors["t"].detach()).expand_like(x1)
-        expected = c.alpha.float() * x1 + c.sigma.float() * noise
-        return (xt - expected).norm() / xt.norm().clamp(min=1e-12)
-
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
-        """Disarms the probe and appends the step record (one host transfer)."""
-        if self.model is None or self.model.tensor_probe is None:
-            return
-        self.model.tensor_probe = None
-        if self._pending is None:  # the model did not call the probe this step
+        """Appends the step record (one host transfer)."""
+        self.write_pending(outputs)
+
+    def write_pending(self, outputs: dict | None) -> None:
+        """Writes the recorded step, with the logged ``loss`` from ``outputs``."""
+        self._armed = False
+        if self._pending is None:  # nothing recorded this step
             return
         meta, flat = self._pending
         self._pending = None
@@ -253,3 +281,11 @@ class TensorStatsHook(Hook):
             t_expected_quantiles=rest[num_t : num_t + num_q],
             forward_residual=rest[-2],
         )
+
+
+def forward_residual(step: TrainStep) -> Tensor:
+    """||xt - (alpha x1 + sigma x0)|| / ||xt||, from the step's own path coefficients."""
+    x1, x0, xt = (v.detach().float() for v in (step.x1, step.x0, step.xt))
+    c = step.coefficients
+    expected = c.alpha.float() * x1 + c.sigma.float() * x0
+    return (xt - expected).norm() / xt.norm().clamp(min=1e-12)

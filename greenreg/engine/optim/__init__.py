@@ -1,5 +1,6 @@
-"""Optimizer wrappers."""
+"""Optimizer wrappers: bf16/fp16 autocast on any device, and skipping non-finite steps."""
 
 from greenreg.engine.optim.autocast_optim_wrapper import AutocastOptimWrapper
+from greenreg.engine.optim.non_finite_guard_optim_wrapper import NonFiniteGuardOptimWrapper
 
-__all__ = ["AutocastOptimWrapper"]
+__all__ = ["AutocastOptimWrapper", "NonFiniteGuardOptimWrapper"]

@@ -6,25 +6,27 @@ from contextlib import contextmanager
 
 import torch
 from mmengine.device import get_device
-from mmengine.optim import OptimWrapper
 from torch import Tensor, nn
 
+from greenreg.engine.optim.non_finite_guard_optim_wrapper import NonFiniteGuardOptimWrapper
 from greenreg.registry import OPTIM_WRAPPERS
 
 DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
 @OPTIM_WRAPPERS.register_module()
-class AutocastOptimWrapper(OptimWrapper):
+class AutocastOptimWrapper(NonFiniteGuardOptimWrapper):
     """OptimWrapper that runs forward and loss under ``torch.autocast`` on the current device.
 
     mmengine's AmpOptimWrapper asserts a GPU and builds a GradScaler even for bf16. Here bf16
     needs no scaler (its exponent range equals fp32's) and runs on CPU too; fp16 is for
-    CUDA only and gets a dynamic GradScaler, whose state is checkpointed.
+    CUDA only and gets a dynamic GradScaler, whose state is checkpointed. Steps with a
+    non-finite gradient are skipped (NonFiniteGuardOptimWrapper; in fp16 the GradScaler
+    skips them itself).
 
     Args:
         dtype (str): ``"bfloat16"`` or ``"float16"``.
-        **kwargs: OptimWrapper arguments (``optimizer``, ``clip_grad``, ...).
+        **kwargs: NonFiniteGuardOptimWrapper arguments (``optimizer``, ``clip_grad``, ...).
 
     Example:
         ``optim_wrapper = dict(type='AutocastOptimWrapper', dtype='bfloat16', optimizer=...)``

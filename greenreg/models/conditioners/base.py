@@ -59,7 +59,7 @@ def validate_latent_shape(owner: str, latent_shape: tuple | list) -> tuple[int, 
     shape = tuple(latent_shape)
     if len(shape) != 3 or not all(isinstance(s, int) and s > 0 for s in shape):
         raise ValueError(
-            f"{owner}.latent_shape (model.conditioner.latent_shape): expected (C, H, W) "
+            f"{owner}.latent_shape (model.source.conditioner.latent_shape): expected (C, H, W) "
             f"positive ints, got {latent_shape!r}."
         )
     return shape

@@ -25,6 +25,7 @@ class ClassEmbeddingConditioner(nn.Module):
         embed_dim (int): embedding width D (the backbone's width).
         drop_prob (float): probability in [0, 1) of training a sample unconditionally.
         unconditional (str): ``"null"`` or ``"average"``.
+        key (str): the batch key holding the labels.
 
     Example:
         ``dict(type='ClassEmbeddingConditioner', num_classes=10, embed_dim=128)``
@@ -36,22 +37,24 @@ class ClassEmbeddingConditioner(nn.Module):
         embed_dim: int = 128,
         drop_prob: float = 0.1,
         unconditional: str = "null",
+        key: str = "label",
     ) -> None:
         super().__init__()
-        where = "ClassEmbeddingConditioner.{0} (model.conditioner.{0})"
+        where = "ClassEmbeddingConditioner.{0} (model.conditioning.{0})"
         check_int(where.format("num_classes"), num_classes, 1)
         check_int(where.format("embed_dim"), embed_dim, 1)
         if not 0 <= drop_prob < 1:
             raise ValueError(
-                f"ClassEmbeddingConditioner.drop_prob (model.conditioner.drop_prob): expected "
+                f"ClassEmbeddingConditioner.drop_prob (model.conditioning.drop_prob): expected "
                 f"a float in [0, 1), got {drop_prob}."
             )
         if unconditional not in UNCONDITIONAL_KINDS:
             raise ValueError(
-                f"ClassEmbeddingConditioner.unconditional (model.conditioner.unconditional): "
+                f"ClassEmbeddingConditioner.unconditional (model.conditioning.unconditional): "
                 f"expected one of {UNCONDITIONAL_KINDS}, got {unconditional!r}."
             )
         self.num_classes, self.drop_prob, self.unconditional = num_classes, drop_prob, unconditional
+        self.key = key
         self.embedding = nn.Embedding(num_classes + 1, embed_dim)  # row K: the null class
         nn.init.normal_(self.embedding.weight, std=0.02)
 

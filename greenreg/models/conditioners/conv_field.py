@@ -45,11 +45,14 @@ class ConvFieldConditioner(BaseConditioner):
         num_convs: int = 2,
     ) -> None:
         super().__init__()
-        check_int("ConvFieldConditioner.text_width (model.conditioner.text_width)", text_width, 1)
+        check_int(
+            "ConvFieldConditioner.text_width (model.source.conditioner.text_width)", text_width, 1
+        )
         self.latent_shape = c, h, _ = validate_latent_shape("ConvFieldConditioner", latent_shape)
         if h % 2 or (h // 2) % field_size:
             raise ValueError(
-                f"ConvFieldConditioner.field_size (model.conditioner.field_size): must divide "
+                f"ConvFieldConditioner.field_size (model.source.conditioner.field_size): "
+                f"must divide "
                 f"half the latent side; expected a divisor of {h // 2}, got {field_size}."
             )
         self.field_shape = (field_channels, field_size, field_size)

@@ -64,7 +64,7 @@ class GridQueryCrossAttnConditioner(BaseConditioner):
         num_dwconv: int = 1,
     ) -> None:
         super().__init__()
-        where = "GridQueryCrossAttnConditioner.{0} (model.conditioner.{0})"
+        where = "GridQueryCrossAttnConditioner.{0} (model.source.conditioner.{0})"
         check_int(where.format("text_width"), text_width, 1)
         check_int(where.format("num_dwconv"), num_dwconv, 0)
         self.latent_shape = c, h, w = validate_latent_shape(
@@ -72,12 +72,14 @@ class GridQueryCrossAttnConditioner(BaseConditioner):
         )
         if h != w or h % grid_size:
             raise ValueError(
-                f"GridQueryCrossAttnConditioner.grid_size (model.conditioner.grid_size): must "
+                f"GridQueryCrossAttnConditioner.grid_size "
+                f"(model.source.conditioner.grid_size): must "
                 f"divide the square latent side; expected a divisor of {h}, got {grid_size}."
             )
         if width % num_heads:
             raise ValueError(
-                f"GridQueryCrossAttnConditioner.num_heads (model.conditioner.num_heads): must "
+                f"GridQueryCrossAttnConditioner.num_heads "
+                f"(model.source.conditioner.num_heads): must "
                 f"divide width; expected a divisor of {width}, got {num_heads}."
             )
         self.grid_size = grid_size

@@ -42,11 +42,14 @@ class PooledMLPConditioner(BaseConditioner):
         num_layers: int = 3,
     ) -> None:
         super().__init__()
-        check_int("PooledMLPConditioner.text_width (model.conditioner.text_width)", text_width, 1)
+        check_int(
+            "PooledMLPConditioner.text_width (model.source.conditioner.text_width)", text_width, 1
+        )
         self.latent_shape = validate_latent_shape("PooledMLPConditioner", latent_shape)
         if num_layers < 1:
             raise ValueError(
-                f"PooledMLPConditioner.num_layers (model.conditioner.num_layers): expected an "
+                f"PooledMLPConditioner.num_layers (model.source.conditioner.num_layers): "
+                f"expected an "
                 f"int >= 1, got {num_layers}."
             )
         widths = [text_width] + [hidden_width] * (num_layers - 1)

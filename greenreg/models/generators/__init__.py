@@ -1,6 +1,6 @@
-"""Generators: the BaseModel subclasses the Runner trains; they compose components."""
+"""Generators: the BaseModel the Runner trains; it composes components and nothing more."""
 
-from greenreg.models.generators.cross_modal_flow import CrossModalFlowMatcher
-from greenreg.models.generators.diffusion import DiffusionGenerator
+from greenreg.models.generators.flow_generator import FlowGenerator
+from greenreg.models.generators.train_step import TrainStep
 
-__all__ = ["CrossModalFlowMatcher", "DiffusionGenerator"]
+__all__ = ["FlowGenerator", "TrainStep"]

@@ -7,7 +7,6 @@ from greenreg.models.losses.log_cosh import LogCoshLoss
 from greenreg.models.losses.lpips_loss import LPIPSLoss
 from greenreg.models.losses.pseudo_huber import PseudoHuberLoss
 from greenreg.models.losses.total_variation import TotalVariationLoss
-from greenreg.models.losses.weight_schedule import LossWeightSchedule
 
 __all__ = [
     "FlowMSELoss",
@@ -15,7 +14,6 @@ __all__ = [
     "InfoNCELoss",
     "LogCoshLoss",
     "LPIPSLoss",
-    "LossWeightSchedule",
     "PseudoHuberLoss",
     "TotalVariationLoss",
 ]

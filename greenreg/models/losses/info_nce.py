@@ -28,7 +28,7 @@ class InfoNCELoss(nn.Module):
         super().__init__()
         if temperature <= 0:
             raise ValueError(
-                f"InfoNCELoss.temperature (model.losses.contrastive.temperature): must be "
+                f"InfoNCELoss.temperature (model.loss_terms.contrastive.loss.temperature): must be "
                 f"positive; expected a float > 0, got {temperature}."
             )
         self.temperature = temperature

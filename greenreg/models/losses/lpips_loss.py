@@ -21,7 +21,8 @@ def features_state_dict(path: str) -> dict[str, Tensor]:
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(
-            f"LPIPSLoss.backbone_weights (model.losses.lpips.backbone_weights): no file at "
+            f"LPIPSLoss.backbone_weights (model.loss_terms.lpips.loss.backbone_weights): "
+            f"no file at "
             f"{path!r}; expected torchvision's ImageNet weights for the backbone "
             f"(e.g. vgg16-397923af.pth), copied to this machine."
         )
@@ -67,11 +68,13 @@ class LPIPSLoss(nn.Module):
 
         if net not in NETS:
             raise ValueError(
-                f"LPIPSLoss.net (model.losses.lpips.net): expected one of {NETS}, got {net!r}."
+                f"LPIPSLoss.net (model.loss_terms.lpips.loss.net): expected one of "
+                f"{NETS}, got {net!r}."
             )
         if backbone_weights is None and not allow_random_backbone:
             raise FileNotFoundError(
-                "LPIPSLoss.backbone_weights (model.losses.lpips.backbone_weights): no path "
+                "LPIPSLoss.backbone_weights "
+                "(model.loss_terms.lpips.loss.backbone_weights): no path "
                 "given; expected a local torchvision backbone state dict (no downloads)."
             )
         features = None if backbone_weights is None else features_state_dict(backbone_weights)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 
+import torch
 from torch import Tensor
 
 from greenreg.registry import GUIDANCE
+from greenreg.solvers.model_fn import ModelFn
 
 DECAYS = ("constant", "linear", "cosine")
 
@@ -54,3 +56,36 @@ class ClassifierFreeGuidance:
     def __call__(self, cond: Tensor, uncond: Tensor, t: float) -> Tensor:
         """Combines predictions of shape (B, ...) made at the same (x_t, t)."""
         return uncond + self.scale_at(t) * (cond - uncond)
+
+    def wrap(self, model: ModelFn) -> ModelFn:
+        """``model`` guided: one batched call of both branches per NFE (none where w = 1).
+
+        Raises:
+            ValueError: ``model`` has no unconditional branch.
+        """
+        if model.cond is None or model.uncond is None:
+            raise ValueError(
+                "ClassifierFreeGuidance (model.guidance): needs a conditional model with an "
+                "unconditional branch; expected a conditioning with `unconditional`, got none."
+            )
+        return GuidedModelFn(model, self)
+
+
+class GuidedModelFn(ModelFn):
+    """A ModelFn whose prediction is classifier-free guided (see ClassifierFreeGuidance)."""
+
+    def __init__(self, inner: ModelFn, guidance: ClassifierFreeGuidance) -> None:
+        super().__init__(inner.network, inner.path, inner.target, inner.cond, inner.uncond)
+        self.guidance = guidance
+
+    def raw(self, x: Tensor, t: Tensor) -> Tensor:
+        """The guided prediction uncond + w(t) (cond - uncond) at x (B, ...), t (B,)."""
+        w = self.guidance.scale_at(float(t[0]))
+        if w == 1.0:
+            return self.network(x, t, self.cond)
+        both = self.network(
+            torch.cat([x, x]), torch.cat([t, t]), torch.cat([self.cond, self.uncond])
+        )
+        # at least fp32 for the extrapolation (bf16 outputs), never below the input's dtype
+        cond, uncond = both.to(torch.promote_types(both.dtype, torch.float32)).chunk(2)
+        return uncond + w * (cond - uncond)
