@@ -9,7 +9,7 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-import greenreg  # noqa: F401  (checkpoint allow-list)
+import greenreg  # noqa: F401  (registers greenreg's components)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = os.path.join(REPO, "configs")

@@ -151,7 +151,7 @@ def main() -> None:
     from mmengine.registry import RUNNERS, init_default_scope
     from mmengine.runner import Runner
 
-    import greenreg  # noqa: F401  (checkpoint allow-list)
+    import greenreg  # noqa: F401  (registers greenreg's components)
     from greenreg.engine.config_check import check_config
 
     init_default_scope(cfg.get("default_scope", "greenreg"))

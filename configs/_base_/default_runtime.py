@@ -5,12 +5,22 @@ default_hooks = dict(
     timer=dict(type="IterTimerHook"),
     logger=dict(type="LoggerHook", interval=50),
     param_scheduler=dict(type="ParamSchedulerHook"),
-    # keep the newest 3 numbered checkpoints plus `last_checkpoint` for --resume
-    checkpoint=dict(type="CheckpointHook", by_epoch=False, interval=500, max_keep_ckpts=3),
+    # keep the newest 3 numbered checkpoints plus `last_checkpoint` for --resume; written
+    # through greenreg's atomic file backend (temp file, fsync, rename: a kill mid-save
+    # never leaves a truncated checkpoint)
+    checkpoint=dict(
+        type="CheckpointHook",
+        by_epoch=False,
+        interval=500,
+        max_keep_ckpts=3,
+        backend_args=dict(backend="atomic_local"),
+    ),
     sampler_seed=dict(type="DistSamplerSeedHook"),
 )
 
 custom_hooks = [
+    # torch's weights-only loader reads mmengine's checkpoints through an explicit allow-list
+    dict(type="SafeCheckpointsHook"),
     # hands (iteration, images seen) to the model with each batch: schedules read it there
     dict(type="TrainProgressHook"),
     # seed 001: train the raw weights, infer with EMA 0.999 (mmengine's momentum = 1 - 0.999);

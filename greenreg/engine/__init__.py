@@ -1,18 +1,17 @@
-"""Training machinery on top of mmengine: hooks, optimizer wrappers, safe checkpoints."""
+"""Training machinery on top of mmengine: hooks, optimizer wrappers, safe checkpoints.
 
-from greenreg.engine import hooks, optim, runner
-from greenreg.engine.atomic_backend import install_atomic_local_backend
+Importing it changes nothing in mmengine or torch: the checkpoint allow-list is installed by
+SafeCheckpointsHook (or by ``load_checkpoint`` itself), atomic saves are the registered file
+backend ``"atomic_local"`` that the default runtime's CheckpointHook names.
+"""
+
+from greenreg.engine import atomic_backend, hooks, optim, runner
 from greenreg.engine.checkpoint import allow_mmengine_checkpoints, load_checkpoint
-
-# mmengine's Runner calls torch.load itself: the allow-list must be in place before it does
-allow_mmengine_checkpoints()
-# ... and writes checkpoints through its file backend: make local writes atomic
-install_atomic_local_backend()
 
 __all__ = [
     "allow_mmengine_checkpoints",
+    "atomic_backend",
     "hooks",
-    "install_atomic_local_backend",
     "load_checkpoint",
     "optim",
     "runner",

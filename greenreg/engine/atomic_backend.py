@@ -5,7 +5,9 @@ checkpoint save leaves a truncated file under the checkpoint's name, and with
 ``max_keep_ckpts`` the previous good one may already be gone. Here every write goes to a
 temporary file in the same directory, is flushed and fsynced, and then renamed over the
 target: rename within a file system is atomic, so the name always holds either the old or
-the new complete file.
+the new complete file. Registered as mmengine's file backend ``"atomic_local"`` (mmengine's
+own ``"local"`` is left as it is); ``CheckpointHook(backend_args=dict(backend=
+"atomic_local"))`` in ``configs/_base_/default_runtime.py`` saves through it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import tempfile
 from pathlib import Path
 
 from mmengine.fileio import LocalBackend, register_backend
-from mmengine.fileio import io as mmengine_io
 
 
 def write_atomically(data: bytes, filepath: str | Path) -> None:
@@ -42,6 +43,7 @@ def write_atomically(data: bytes, filepath: str | Path) -> None:
         raise
 
 
+@register_backend("atomic_local")
 class AtomicLocalBackend(LocalBackend):
     """mmengine's local file backend whose ``put`` and ``put_text`` are atomic renames."""
 
@@ -52,12 +54,3 @@ class AtomicLocalBackend(LocalBackend):
     def put_text(self, obj: str, filepath: str | Path, encoding: str = "utf-8") -> None:
         """Writes text atomically (temp file, fsync, rename)."""
         write_atomically(obj.encode(encoding), filepath)
-
-
-def install_atomic_local_backend() -> None:
-    """Makes mmengine use AtomicLocalBackend for local paths (idempotent)."""
-    # prefix "": paths without a scheme (mmengine maps them to its LocalBackend)
-    register_backend("local", AtomicLocalBackend, force=True, prefixes="")
-    # get_file_backend caches instances: drop any LocalBackend made before this call
-    for key in [k for k, v in mmengine_io.backend_instances.items() if type(v) is LocalBackend]:
-        del mmengine_io.backend_instances[key]

@@ -51,7 +51,8 @@ def _numpy_globals() -> list:
 def allow_mmengine_checkpoints() -> None:
     """Lets ``torch.load(weights_only=True)`` read checkpoints written by mmengine's Runner.
 
-    Idempotent; called when ``greenreg.engine`` is imported.
+    Idempotent. Called by SafeCheckpointsHook before a run saves or resumes anything, and by
+    :func:`load_checkpoint`; never at import.
     """
     HistoryBuffer.__getstate__ = _history_buffer_getstate
     HistoryBuffer.__setstate__ = _history_buffer_setstate

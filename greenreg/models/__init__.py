@@ -1,6 +1,7 @@
 """Networks and the generators that compose them (all registered in MODELS)."""
 
 from greenreg.models import (
+    autoencoders,
     averaging,
     backbones,
     conditioners,
@@ -13,6 +14,7 @@ from greenreg.models import (
 )
 
 __all__ = [
+    "autoencoders",
     "averaging",
     "backbones",
     "conditioners",

@@ -18,20 +18,47 @@ from tests.conftest import REPO
 SAVER = textwrap.dedent(
     """
     import sys, torch
-    import greenreg  # noqa: F401  (installs the atomic backend)
+    import greenreg  # noqa: F401  (registers the atomic backend)
     from mmengine.runner.checkpoint import save_checkpoint
     version = 0
     while True:
         version += 1
         save_checkpoint({"version": version, "w": torch.full((16_000_000,), float(version))},
-                        sys.argv[1])
+                        sys.argv[1], backend_args=dict(backend="atomic_local"))
         print("saved", version, flush=True)
     """
 )
 
 
-def test_mmengine_writes_local_files_through_the_atomic_backend(tmp_path):
-    assert isinstance(get_file_backend(str(tmp_path / "x.pth")), AtomicLocalBackend)
+def test_the_default_runtime_saves_checkpoints_through_the_atomic_backend(tmp_path):
+    from mmengine.config import Config
+
+    hook = Config.fromfile(os.path.join(REPO, "configs", "_base_", "default_runtime.py"))
+    args = hook.default_hooks.checkpoint.backend_args
+    assert isinstance(
+        get_file_backend(str(tmp_path / "x.pth"), backend_args=args), AtomicLocalBackend
+    )
+
+
+def test_importing_greenreg_patches_nothing_in_mmengine_or_torch():
+    probe = textwrap.dedent(
+        """
+        import torch
+        from mmengine.fileio import LocalBackend, get_file_backend
+        from mmengine.logging import HistoryBuffer
+        before = (HistoryBuffer.__getstate__, HistoryBuffer.__setstate__)
+        import greenreg, greenreg.engine, greenreg.models, greenreg.solvers  # noqa: F401
+        after = (HistoryBuffer.__getstate__, HistoryBuffer.__setstate__)
+        assert before == after, "import patched mmengine's HistoryBuffer"
+        # (mmengine and torch add entries of their own when imported: look for ours)
+        assert HistoryBuffer not in torch.serialization.get_safe_globals(), "allow-list set"
+        assert type(get_file_backend("/tmp/x.pth")) is LocalBackend
+        print("clean")
+        """
+    )
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=REPO)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert out.stdout.strip() == "clean", out.stderr[-2000:]
 
 
 def test_a_kill_during_a_save_leaves_a_complete_checkpoint(tmp_path):

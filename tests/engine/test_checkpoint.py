@@ -8,6 +8,7 @@ from mmengine.logging import HistoryBuffer
 
 from greenreg.engine.checkpoint import (
     CheckpointError,
+    allow_mmengine_checkpoints,
     check_state_dict_fits,
     load_checkpoint,
     model_state_dict,
@@ -35,6 +36,7 @@ def test_a_checkpoint_whose_pickle_runs_code_is_refused_and_runs_nothing(tmp_pat
 
 
 def test_mmengine_message_hub_buffers_round_trip_through_the_weights_only_loader(tmp_path):
+    allow_mmengine_checkpoints()  # what SafeCheckpointsHook does before a run's first save
     buffer = HistoryBuffer()
     for v in (1.0, np.float64(2.5), 3):
         buffer.update(v)

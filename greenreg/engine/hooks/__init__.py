@@ -5,6 +5,7 @@ from greenreg.engine.hooks.loss_ema import LossEMAHook
 from greenreg.engine.hooks.metrics_json import MetricsJsonHook
 from greenreg.engine.hooks.non_finite_guard import NonFiniteGuardHook, NonFiniteTrainingError
 from greenreg.engine.hooks.rng_state import RNGStateHook
+from greenreg.engine.hooks.safe_checkpoints import SafeCheckpointsHook
 from greenreg.engine.hooks.sample_grid import SampleGridHook
 from greenreg.engine.hooks.tensor_stats import TensorStatsHook
 from greenreg.engine.hooks.train_progress import TrainProgressHook
@@ -16,6 +17,7 @@ __all__ = [
     "NonFiniteGuardHook",
     "NonFiniteTrainingError",
     "RNGStateHook",
+    "SafeCheckpointsHook",
     "SampleGridHook",
     "TensorStatsHook",
     "TrainProgressHook",

@@ -24,6 +24,8 @@ class DiTBackbone(nn.Module):
         depth (int): number of DiT blocks.
         num_heads (int): attention heads per block.
         mlp_ratio (float): MLP hidden width relative to D.
+        out_channels (int | None): predicted channels; None = ``in_channels`` (set it when
+            conditions are concatenated to x_t as extra input channels).
 
     Example:
         ``dict(type='DiTBackbone', in_channels=1, image_size=32, patch_size=4, width=128)``
@@ -38,6 +40,7 @@ class DiTBackbone(nn.Module):
         depth: int = 4,
         num_heads: int = 4,
         mlp_ratio: float = 4.0,
+        out_channels: int | None = None,
     ) -> None:
         super().__init__()
         for name in ("in_channels", "image_size", "patch_size", "width", "depth", "num_heads"):
@@ -52,7 +55,9 @@ class DiTBackbone(nn.Module):
                 f"DiTBackbone.patch_size (model.backbone.patch_size): must divide image_size; "
                 f"expected a divisor of {image_size}, got {patch_size}."
             )
-        self.in_channels, self.image_size = in_channels, image_size
+        out_channels = in_channels if out_channels is None else out_channels
+        check_int("DiTBackbone.out_channels (model.backbone.out_channels)", out_channels, 1)
+        self.in_channels, self.out_channels, self.image_size = in_channels, out_channels, image_size
         self.patch_size = patch_size
         self.grid = image_size // patch_size
         self.patch_embed = nn.Conv2d(in_channels, width, patch_size, stride=patch_size)
@@ -63,7 +68,7 @@ class DiTBackbone(nn.Module):
         self.blocks = nn.ModuleList(DiTBlock(width, num_heads, mlp_ratio) for _ in range(depth))
         self.final_norm = nn.LayerNorm(width, elementwise_affine=False, eps=1e-6)
         self.final_ada_ln = nn.Sequential(nn.SiLU(), nn.Linear(width, 2 * width))
-        self.final_proj = nn.Linear(width, patch_size * patch_size * in_channels)
+        self.final_proj = nn.Linear(width, patch_size * patch_size * out_channels)
         # zero output layer: the untrained model predicts v = 0
         for layer in (self.final_ada_ln[-1], self.final_proj):
             nn.init.zeros_(layer.weight)
@@ -79,7 +84,7 @@ class DiTBackbone(nn.Module):
                 embedding (adaLN conditioning, as DiT does with class labels).
 
         Returns:
-            Tensor: prediction, shape (B, C, H, W).
+            Tensor: prediction, shape (B, out_channels, H, W).
         """
         x = rearrange(self.patch_embed(xt), "b d h w -> b (h w) d") + self.pos_embed  # (B, L, D)
         c = self.time_embed(t)  # (B, D)

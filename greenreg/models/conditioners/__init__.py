@@ -1,6 +1,7 @@
-"""Conditioners: caption features -> the flow's source Gaussian; labels -> embeddings."""
+"""Conditioners: captions -> the source Gaussian; labels -> embeddings; maps -> channels."""
 
 from greenreg.models.conditioners.base import BaseConditioner, LatentGaussian
+from greenreg.models.conditioners.channel_concat import ChannelConcatConditioner
 from greenreg.models.conditioners.class_embedding import ClassEmbeddingConditioner
 from greenreg.models.conditioners.conv_field import ConvFieldConditioner
 from greenreg.models.conditioners.grid_query import GridQueryCrossAttnConditioner
@@ -8,6 +9,7 @@ from greenreg.models.conditioners.pooled_mlp import PooledMLPConditioner
 
 __all__ = [
     "BaseConditioner",
+    "ChannelConcatConditioner",
     "ClassEmbeddingConditioner",
     "ConvFieldConditioner",
     "GridQueryCrossAttnConditioner",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+import torch
 from mmengine.model import BaseModel
 from torch import Tensor, nn
 from torch.utils.hooks import RemovableHandle
@@ -132,12 +133,12 @@ class FlowGenerator(SamplingMixin, BaseModel):
         self._check_guidance()
 
     def _resolve_sample_shape(self, given) -> tuple[int, ...]:
-        """x0's shape: given, the source's own, or the backbone's (channels, size, size)."""
-        backbone = (
-            getattr(self.backbone, "in_channels", None),
-            getattr(self.backbone, "image_size", None),
-        )
+        """x0's shape: given, the source's or autoencoder's, or the backbone's (C, H, W)."""
+        channels = getattr(self.backbone, "out_channels", None)
+        channels = channels or getattr(self.backbone, "in_channels", None)
+        backbone = channels, getattr(self.backbone, "image_size", None)
         own = tuple(getattr(self.source, "shape", ()) or ())
+        own = own or tuple(getattr(self.autoencoder, "latent_shape", None) or ())
         from_backbone = (backbone[0], backbone[1], backbone[1]) if None not in backbone else ()
         shape = tuple(given) if given is not None else own or from_backbone
         if self.autoencoder is None and own and from_backbone and own != from_backbone:
@@ -282,8 +283,16 @@ class FlowGenerator(SamplingMixin, BaseModel):
         return self.conditioning(batch[key])
 
     def network(self, xt: Tensor, t: Tensor, cond: Tensor | None) -> Tensor:
-        """The backbone's raw prediction at (x_t (B, ...), t (B,), cond)."""
-        return self.backbone(xt, t) if cond is None else self.backbone(xt, t, cond)
+        """The backbone's raw prediction at (x_t (B, ...), t (B,), cond).
+
+        The conditioning's ``reaches`` says how: ``"embedding"`` (the default) hands cond to
+        the backbone (adaLN / AdaGN), ``"channels"`` concatenates it to x_t.
+        """
+        if cond is None:
+            return self.backbone(xt, t)
+        if getattr(self.conditioning, "reaches", "embedding") == "channels":
+            return self.backbone(torch.cat([xt, cond.to(xt.dtype)], dim=1), t)
+        return self.backbone(xt, t, cond)
 
 
 def take(x: Tensor | None, index: Tensor | None) -> Tensor | None:
