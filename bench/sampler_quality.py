@@ -4,11 +4,12 @@
 
 Trains configs/ddpm_mnist.py with the Runner unless ``--checkpoint`` names a trained one,
 then samples ``--samples-per-digit`` images per digit with the EMA weights through Euler,
-Heun, DDIM (eta 0) and DDPM ancestral on uniform, log-SNR and Karras (EDM, rho 7) time
-grids at budgets of about 10, 20, 50 and 100 NFE, the adaptive Heun solver at several
-thresholds and dopri5, and judges them with the held-out digit classifier (accuracy for
-the label, Frechet distance to held-out digits in its feature space). Same seeds for every
-sampler. Prints tables, writes bench/results/sampler_quality_<device>.json and a PNG.
+Heun (in t, and in EDM's variables x / alpha, sigma / alpha), DDIM (eta 0) and DDPM
+ancestral on uniform, log-SNR and Karras (EDM, rho 7) time grids at budgets of about 10,
+20, 50 and 100 NFE, the adaptive Heun solver at several thresholds and dopri5. A held-out
+digit classifier judges them (accuracy for the label, Frechet distance to held-out digits in
+its feature space). Same seeds for every sampler. Prints tables, writes
+bench/results/sampler_quality_<device>.json and a PNG.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ BUDGETS = (10, 20, 50, 100)
 SAMPLERS = {
     "Euler": (dict(type="EulerSolver"), 1),
     "Heun": (dict(type="HeunSolver"), 2),
+    # EDM's Algorithm 1: Heun on d(x / alpha) / d(sigma / alpha) = eps
+    "Heun-sigma": (dict(type="HeunSolver", ode_variables="sigma"), 2),
     "DDIM": (dict(type="DDIMSampler", eta=0.0, clip_x1=True), 1),
     "DDPM": (dict(type="DDPMAncestralSampler", clip_x1=True), 1),
 }
@@ -45,7 +48,8 @@ GRIDS = {
     "Karras": dict(type="KarrasTimeGrid", rho=7.0),
 }
 # (sampler, grid) pairs measured; DDPM ancestral stays on the grid it was designed for
-PAIRS = [(s, g) for s in ("Euler", "Heun", "DDIM") for g in GRIDS] + [("DDPM", "uniform")]
+PAIRS = [(s, g) for s in ("Euler", "Heun", "DDIM") for g in GRIDS]
+PAIRS += [("Heun-sigma", "log-SNR"), ("Heun-sigma", "Karras"), ("DDPM", "uniform")]
 ADAPTIVE = [
     *(("adaptive Heun", f"threshold {t}", dict(type="AdaptiveHeunSolver", threshold=t))
       for t in (0.3, 0.1, 0.03, 0.01)),

@@ -9,6 +9,10 @@ from torch import Tensor
 
 from greenreg.solvers.base import BaseSolver, NoiseFn, SolverResult, grid_points
 from greenreg.solvers.model_fn import ModelFn
+from greenreg.solvers.noise_level_view import NoiseLevelView
+
+# the variables fixed-step solvers integrate in: time t, or EDM's (x / alpha, sigma / alpha)
+ODE_VARIABLES = ("t", "sigma")
 
 
 class FixedStepSolver(BaseSolver):
@@ -20,7 +24,21 @@ class FixedStepSolver(BaseSolver):
     step to sigma = 0 without the second-order correction; where no such time lies inside
     the interval (an x1-predicting model at sigma = 0) the whole interval is that step.
     Subclasses implement :meth:`step`.
+
+    Args:
+        ode_variables (str): ``"t"`` integrates dx/dt in t; ``"sigma"`` integrates
+            d(x / alpha) / d(sigma / alpha) = eps (EDM's variables, see NoiseLevelView): the
+            steps of VP schedules at 10-20 NFE stay stable there. Needs alpha > 0 at the
+            grid's start (DDPM, VP linear-beta; not the linear or cosine path from t = 0).
     """
+
+    def __init__(self, ode_variables: str = "t") -> None:
+        if ode_variables not in ODE_VARIABLES:
+            raise ValueError(
+                f"{type(self).__name__}.ode_variables (model.solver.ode_variables): expected "
+                f"one of {ODE_VARIABLES}, got {ode_variables!r}."
+            )
+        self.ode_variables = ode_variables
 
     @abstractmethod
     def step(self, model: ModelFn, x: Tensor, t: float, h: float) -> Tensor:
@@ -31,8 +49,19 @@ class FixedStepSolver(BaseSolver):
         self, model: ModelFn, x: Tensor, grid: Tensor, noise: NoiseFn | None = None
     ) -> SolverResult:
         """Steps x from grid[0] to grid[-1]; see :meth:`BaseSolver.solve`."""
-        start, stop = model.nfe, model.last_velocity_time()
-        times = grid_points(grid)
+        start, times = model.nfe, grid_points(grid)
+        if self.ode_variables == "sigma":
+            view = NoiseLevelView(model)
+            y = view.enter(x, times[0])
+            y = self._integrate(view, y, [view.to_u(t) for t in times])
+            x = view.leave(y, times[-1])
+        else:
+            x = self._integrate(model, x, times)
+        return SolverResult(x1=x, nfe=model.nfe - start)
+
+    def _integrate(self, model: ModelFn | NoiseLevelView, x: Tensor, times: list[float]) -> Tensor:
+        """The step loop over increasing ``times`` in ``model``'s time variable."""
+        stop = model.last_velocity_time()
         for t, t_next in zip(times[:-1], times[1:]):
             if model.velocity_defined(t_next):
                 x = self.step(model, x, t, t_next - t)
@@ -40,4 +69,4 @@ class FixedStepSolver(BaseSolver):
             if stop is not None and t < stop < t_next:
                 x, t = self.step(model, x, t, stop - t), stop
             x = model.step_to(x, t, t_next)
-        return SolverResult(x1=x, nfe=model.nfe - start)
+        return x

@@ -46,6 +46,10 @@ def test_train_then_sample_end_to_end(tmp_path):
         str(tmp_path / "heun"),
     )
     assert heun.returncode == 0 and (tmp_path / "heun" / "grid.png").exists(), heun.stderr[-1500:]
+    # a diffusion sampler on the flow-matching model: once a TypeError mid-sampling
+    ddim = tool("tools/sample.py", str(config), str(checkpoint), "--solver", "ddim",
+                "--steps", "3", "--num-samples", "2", "--out", str(tmp_path / "ddim"))  # fmt: skip
+    assert ddim.returncode == 0 and (tmp_path / "ddim" / "grid.png").exists(), ddim.stderr[-1500:]
     unknown = tool(
         "tools/sample.py", str(config), str(checkpoint), "--captions", "a handwritten banana"
     )
