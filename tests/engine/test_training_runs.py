@@ -100,16 +100,26 @@ class ConstantFieldConditioner(BaseConditioner):
 '''
 
 
-def test_a_user_module_plugs_in_through_custom_imports(tiny_cfg, tmp_path, monkeypatch):
-    (tmp_path / "my_project").mkdir()
-    (tmp_path / "my_project" / "__init__.py").write_text("")
-    (tmp_path / "my_project" / "conditioners.py").write_text(USER_MODULE)
+def user_project(tmp_path, monkeypatch, package: str, source: str, config_tail: str = ""):
+    """A user's ``<package>.module`` outside greenreg, and a config that imports it.
+
+    One package name per test: Python caches an imported package for the whole session.
+    """
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / package / "module.py").write_text(source)
     monkeypatch.syspath_prepend(str(tmp_path))
-    user_config = tmp_path / "my_experiment.py"
+    user_config = tmp_path / f"with_{package}.py"
     user_config.write_text(
         f"_base_ = [{os.path.join(CONFIGS, 'fm_gridquery.py')!r}]\n"
-        "custom_imports = dict(imports=['my_project.conditioners'], allow_failed_imports=False)\n"
+        f"custom_imports = dict(imports=['{package}.module'], allow_failed_imports=False)\n"
+        + config_tail
     )
+    return user_config
+
+
+def test_a_user_module_plugs_in_through_custom_imports(tiny_cfg, tmp_path, monkeypatch):
+    user_config = user_project(tmp_path, monkeypatch, "my_project", USER_MODULE)
     cfg = tiny_cfg(
         max_iters=2,
         name="custom",
@@ -161,17 +171,11 @@ class SourceMeanPenaltyTerm(BaseLossTerm):
 
 
 def test_a_user_loss_term_plugs_in_through_custom_imports(tiny_cfg, tmp_path, monkeypatch):
-    (tmp_path / "my_terms").mkdir()
-    (tmp_path / "my_terms" / "__init__.py").write_text("")
-    (tmp_path / "my_terms" / "terms.py").write_text(USER_LOSS_TERM)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    user_config = tmp_path / "with_term.py"
-    user_config.write_text(
-        f"_base_ = [{os.path.join(CONFIGS, 'fm_gridquery.py')!r}]\n"
-        "custom_imports = dict(imports=['my_terms.terms'], allow_failed_imports=False)\n"
+    tail = (
         "model = dict(loss_terms=dict(source_mean=dict(type='SourceMeanPenaltyTerm',"
         " weight=[(0, 0.0), (1, 0.5)])))\n"
     )
+    user_config = user_project(tmp_path, monkeypatch, "my_terms", USER_LOSS_TERM, tail)
     cfg = tiny_cfg(max_iters=3, name="user_term", config_path=str(user_config))
     try:
         run(cfg)
