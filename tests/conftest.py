@@ -64,6 +64,16 @@ def tiny_ddpm_config(work_dir: str, max_iters: int = 3) -> Config:
     return cfg
 
 
+def with_tensor_stats(cfg: Config, **kwargs) -> Config:
+    """Sets the config's TensorStatsHook arguments (adds the hook if the config has none)."""
+    hooks = [h for h in cfg.custom_hooks if h["type"] == "TensorStatsHook"]
+    if hooks:
+        hooks[0].update(kwargs)
+    else:
+        cfg.custom_hooks.append(dict(type="TensorStatsHook", **kwargs))
+    return cfg
+
+
 @pytest.fixture
 def tiny_cfg(tmp_path):
     """A factory: ``tiny_cfg(max_iters=3, conditioner=None)`` in a fresh work dir."""

@@ -21,7 +21,7 @@ from greenreg.diagnosis import diagnose, load_run, write_report
 from greenreg.diagnosis.records import newest_scalars_file, read_json_lines
 from greenreg.models.backbones import DiTBackbone
 from greenreg.registry import DATASETS, MODELS
-from tests.conftest import REPO
+from tests.conftest import REPO, with_tensor_stats
 from tests.diagnosis.tiny_ddpm import tiny_ddpm_config, train
 
 MAX_ITERS = 100
@@ -210,7 +210,7 @@ def test_the_tool_reads_a_run_that_validated(tmp_path):
     from tests.conftest import tiny_ddpm_config as tiny_ddpm_with_validation
 
     cfg = tiny_ddpm_with_validation(str(tmp_path / "run"), max_iters=4)
-    cfg.custom_hooks.append(dict(type="TensorStatsHook", interval=2))
+    with_tensor_stats(cfg, interval=2)
     cfg.experiment_name = "ddpm_with_validation"
     train(cfg)
     scalars = read_json_lines(newest_scalars_file(cfg.work_dir))

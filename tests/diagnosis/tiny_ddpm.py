@@ -8,7 +8,7 @@ import uuid
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from tests.conftest import CONFIGS
+from tests.conftest import CONFIGS, with_tensor_stats
 
 
 def tiny_ddpm_config(
@@ -49,7 +49,7 @@ def tiny_ddpm_config(
     cfg.default_hooks.checkpoint.interval = 10**9
     cfg.default_hooks.logger.interval = 1
     cfg.log_processor.window_size = 1  # scalars.json then holds each iteration's own loss
-    cfg.custom_hooks.append(dict(type="TensorStatsHook", interval=interval))
+    with_tensor_stats(cfg, interval=interval)
     cfg.log_level = "WARNING"
     return cfg
 

@@ -12,6 +12,7 @@ from torch import nn
 from greenreg.diagnosis.records import newest_scalars_file, read_json_lines
 from greenreg.engine.hooks import TensorStatsHook
 from greenreg.schedules import TrainProgress
+from tests.conftest import with_tensor_stats
 from tests.diagnosis.tiny_ddpm import tiny_ddpm_config, train
 
 TENSORS = {"x1", "t", "noise", "xt", "prediction", "target", "loss"}
@@ -21,7 +22,7 @@ TENSORS = {"x1", "t", "noise", "xt", "prediction", "target", "loss"}
 def eight_iterations(tmp_path_factory):
     """8 iterations recorded every 3, keeping 5 t values: records at 0, 3, 6 and 7 (last)."""
     cfg = tiny_ddpm_config(str(tmp_path_factory.mktemp("stats")), max_iters=8, interval=3)
-    cfg.custom_hooks[-1]["max_t_values"] = 5
+    with_tensor_stats(cfg, max_t_values=5)
     runner = train(cfg)
     lines = open(os.path.join(cfg.work_dir, "tensor_stats.jsonl")).read().splitlines()
     return runner, [json.loads(line) for line in lines]
@@ -76,7 +77,7 @@ def test_step_records_hold_consistent_statistics(eight_iterations):
 
 def test_the_cross_modal_generator_is_recorded_too(tiny_cfg):
     cfg = tiny_cfg(max_iters=2)  # caption source, velocity target: any generator publishes steps
-    cfg.custom_hooks.append(dict(type="TensorStatsHook", interval=1))
+    with_tensor_stats(cfg, interval=1)
     cfg.experiment_name = "cross_modal_stats"
     Runner.from_cfg(cfg).train()
     records = read_json_lines(os.path.join(cfg.work_dir, "tensor_stats.jsonl"))
@@ -112,3 +113,11 @@ def test_non_finite_numbers_are_strict_json_strings():
     assert json.loads(json.dumps(record, allow_nan=False)) == dict(
         loss="nan", log_snr=[1.0, "-inf"], n=3
     )
+
+
+def test_two_hooks_writing_one_file_are_refused(tiny_cfg):
+    cfg = tiny_cfg(max_iters=1)
+    cfg.custom_hooks += [dict(type="TensorStatsHook", interval=1)] * 2  # on top of any default
+    cfg.experiment_name = "twin_stats"
+    with pytest.raises(ValueError, match="two TensorStatsHooks would write 'tensor_stats.jsonl'"):
+        Runner.from_cfg(cfg).train()

@@ -151,6 +151,13 @@ class TensorStatsHook(Hook):
 
     def before_train(self, runner) -> None:
         """Subscribes to the model's training steps; a resumed run appends to the file."""
+        twins = [h for h in runner.hooks if isinstance(h, TensorStatsHook) and h is not self]
+        if any(h.file_name == self.file_name for h in twins):
+            raise ValueError(
+                f"TensorStatsHook.file_name (custom_hooks): two TensorStatsHooks would write "
+                f"{self.file_name!r}; expected one per file (the default runtime has one: "
+                f"change its interval instead of adding another), got {len(twins) + 1}."
+            )
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         resuming = is_resuming(runner)
         self.attach(model, os.path.join(runner.work_dir, self.file_name), append=resuming)
