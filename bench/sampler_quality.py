@@ -39,6 +39,8 @@ SAMPLERS = {
     "Heun": (dict(type="HeunSolver"), 2),
     # EDM's Algorithm 1: Heun on d(x / alpha) / d(sigma / alpha) = eps
     "Heun-sigma": (dict(type="HeunSolver", ode_variables="sigma"), 2),
+    # ... with x1 clamped to [-1, 1], as the recipe's DDIM and DDPM samplers clamp it
+    "Heun-sigma-clip": (dict(type="HeunSolver", ode_variables="sigma", clip_x1=True), 2),
     "DDIM": (dict(type="DDIMSampler", eta=0.0, clip_x1=True), 1),
     "DDPM": (dict(type="DDPMAncestralSampler", clip_x1=True), 1),
 }
@@ -49,7 +51,8 @@ GRIDS = {
 }
 # (sampler, grid) pairs measured; DDPM ancestral stays on the grid it was designed for
 PAIRS = [(s, g) for s in ("Euler", "Heun", "DDIM") for g in GRIDS]
-PAIRS += [("Heun-sigma", "log-SNR"), ("Heun-sigma", "Karras"), ("DDPM", "uniform")]
+PAIRS += [(s, g) for s in ("Heun-sigma", "Heun-sigma-clip") for g in ("log-SNR", "Karras")]
+PAIRS += [("DDPM", "uniform")]
 ADAPTIVE = [
     *(("adaptive Heun", f"threshold {t}", dict(type="AdaptiveHeunSolver", threshold=t))
       for t in (0.3, 0.1, 0.03, 0.01)),

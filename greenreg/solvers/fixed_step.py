@@ -8,6 +8,7 @@ import torch
 from torch import Tensor
 
 from greenreg.solvers.base import BaseSolver, NoiseFn, SolverResult, grid_points
+from greenreg.solvers.clipped_model_fn import ClippedModelFn
 from greenreg.solvers.model_fn import ModelFn
 from greenreg.solvers.noise_level_view import NoiseLevelView
 
@@ -30,15 +31,17 @@ class FixedStepSolver(BaseSolver):
             d(x / alpha) / d(sigma / alpha) = eps (EDM's variables, see NoiseLevelView): the
             steps of VP schedules at 10-20 NFE stay stable there. Needs alpha > 0 at the
             grid's start (DDPM, VP linear-beta; not the linear or cosine path from t = 0).
+        clip_x1 (bool): clamp every x1 estimate to [-1, 1] (ClippedModelFn), as DDIM's and
+            DDPM's ``clip_x1`` do; for images in [-1, 1].
     """
 
-    def __init__(self, ode_variables: str = "t") -> None:
+    def __init__(self, ode_variables: str = "t", clip_x1: bool = False) -> None:
         if ode_variables not in ODE_VARIABLES:
             raise ValueError(
                 f"{type(self).__name__}.ode_variables (model.solver.ode_variables): expected "
                 f"one of {ODE_VARIABLES}, got {ode_variables!r}."
             )
-        self.ode_variables = ode_variables
+        self.ode_variables, self.clip_x1 = ode_variables, bool(clip_x1)
 
     @abstractmethod
     def step(self, model: ModelFn, x: Tensor, t: float, h: float) -> Tensor:
@@ -50,6 +53,8 @@ class FixedStepSolver(BaseSolver):
     ) -> SolverResult:
         """Steps x from grid[0] to grid[-1]; see :meth:`BaseSolver.solve`."""
         start, times = model.nfe, grid_points(grid)
+        if self.clip_x1:
+            model = ClippedModelFn(model)
         if self.ode_variables == "sigma":
             view = NoiseLevelView(model)
             y = view.enter(x, times[0])
