@@ -1,7 +1,7 @@
 """Diagnose a diffusion run: ``python tools/diagnose.py WORK_DIR [--out FILE]``.
 
-Reads the ``tensor_stats.jsonl`` that TensorStatsHook wrote into the work dir (add
-``dict(type='TensorStatsHook', interval=50)`` to ``custom_hooks``) and mmengine's newest
+Reads the ``tensor_stats.jsonl`` that TensorStatsHook wrote into the work dir (on in every
+recipe's default runtime, interval 50) and mmengine's newest
 ``scalars.json``, tests hypotheses A-H (data range, t sampling, forward process,
 prediction, loss stability, schedule constants, precision, lr plateau), prints each
 verdict and writes ``diagnosis.md`` with ``loss_curve.png`` and ``tensor_stats.png``

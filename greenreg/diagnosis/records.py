@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 
 TENSOR_STATS_FILE = "tensor_stats.jsonl"
 # what the user must add to the config when a work dir holds no records
-HOOK_HINT = "add dict(type='TensorStatsHook', interval=50) to custom_hooks and train again"
+HOOK_HINT = (
+    "add dict(type='TensorStatsHook', interval=50) to custom_hooks (configs/_base_/"
+    "default_runtime.py has it) and train again"
+)
 
 
 def num(value) -> float:

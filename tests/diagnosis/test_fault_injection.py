@@ -157,6 +157,7 @@ def test_tool_end_to_end_and_on_bad_paths(runs, tmp_path):
     assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
     assert "add dict(type='TensorStatsHook', interval=50) to custom_hooks" in out.stderr
+    assert "default_runtime.py has it" in out.stderr
     with pytest.raises(FileNotFoundError, match="no such directory"):
         load_run(str(tmp_path / "missing"))
 
