@@ -32,6 +32,7 @@ from greenreg.registry import (
 from greenreg.schedules.base import TrainProgress
 from greenreg.targets.base import Denoised
 
+
 @MODELS.register_module()
 class FlowGenerator(SamplingMixin, BaseModel):
     """Learns a flow from a source x0 (t=0) to data x1 (t=1); every part is a slot.
