@@ -35,7 +35,7 @@ custom_hooks = [
     # EMA-smoothed log of every loss term + loss_curves.png at the end
     dict(type="LossEMAHook", momentum=0.02),
     # tensor statistics of every 50th training step for tools/diagnose.py (seed 004): a
-    # recorded step costs ~2.4 ms of ~45, the others nothing measurable (bench/overhead.py)
+    # recorded step costs ~2.5-3 ms of ~45, the others one Python call (bench/overhead.py)
     dict(type="TensorStatsHook", interval=50),
     # PNG grid of the val loop's samples (EMA weights) and metrics.json
     dict(type="SampleGridHook", per_row=8),
