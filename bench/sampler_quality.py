@@ -112,18 +112,21 @@ def plot(rows: list[dict], path: str, target: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for name in dict.fromkeys(r["sampler"] for r in rows):
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5.5))
+    names = list(dict.fromkeys(r["sampler"] for r in rows))
+    colours = plt.get_cmap("tab20")(range(len(names)))  # one colour per sampler
+    for name, colour in zip(names, colours):
         mine = sorted((r for r in rows if r["sampler"] == name), key=lambda r: r["nfe"])
         for ax, key in zip(axes, ("accuracy_pct", "fd")):
-            ax.plot([r["nfe"] for r in mine], [r[key] for r in mine], "o-", label=name, ms=4)
+            xs, ys = [r["nfe"] for r in mine], [r[key] for r in mine]
+            ax.plot(xs, ys, "o-", label=name, ms=4, color=colour)
     for ax, label in zip(axes, ("classifier accuracy (%)", "Frechet distance (lower is better)")):
         ax.set(xscale="log", xlabel="NFE (model evaluations per sample)", ylabel=label)
         ax.grid(alpha=0.3)
     axes[1].set_yscale("log")  # Heun's unstable low-NFE points would flatten the rest
-    axes[0].legend()
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=5, fontsize=8)
     fig.suptitle(f"DDPM recipe ({target}, EMA weights, guided): sample quality vs sampling budget")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.16, 1, 1))  # room for the legend below the panels
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
