@@ -7,6 +7,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+from greenreg.models.sources.base import seeded_normal
 from greenreg.solvers.model_fn import ModelFn, time_like
 
 
@@ -58,9 +59,7 @@ class SamplingMixin:
         def noise(like: Tensor) -> Tensor:
             if gens is None:
                 return torch.randn_like(like)
-            return torch.stack(
-                [torch.randn(like.shape[1:], device=device, generator=g) for g in gens]
-            ).to(like.dtype)
+            return seeded_normal(tuple(like.shape[1:]), gens, device).to(like.dtype)
 
         model = self.sampling_model(batch)
         x1 = self.solver.solve(model if guide is None else guide(model), x, grid, noise).x1
