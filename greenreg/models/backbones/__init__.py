@@ -1,5 +1,6 @@
-"""Backbones: networks that map (x_t, t) to a velocity."""
+"""Backbones: networks that map (x_t, t, condition) to a prediction on the path."""
 
 from greenreg.models.backbones.dit import DiTBackbone
+from greenreg.models.backbones.unet import UNetBackbone
 
-__all__ = ["DiTBackbone"]
+__all__ = ["DiTBackbone", "UNetBackbone"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import torch.nn.functional as F
 from einops import rearrange
 from torch import Tensor, nn
+
+from greenreg.models.layers.attention import attention
 
 
 def modulate(x: Tensor, shift: Tensor, scale: Tensor) -> Tensor:
@@ -13,7 +14,7 @@ def modulate(x: Tensor, shift: Tensor, scale: Tensor) -> Tensor:
 
 
 class SelfAttention(nn.Module):
-    """Multi-head self-attention over (B, L, D) tokens, via scaled_dot_product_attention."""
+    """Multi-head self-attention over (B, L, D) tokens (see :func:`attention` for dtypes)."""
 
     def __init__(self, dim: int, num_heads: int) -> None:
         super().__init__()
@@ -29,7 +30,7 @@ class SelfAttention(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         """Attends x (B, L, D) to itself; returns (B, L, D)."""
         q, k, v = rearrange(self.qkv(x), "b l (k h d) -> k b h l d", k=3, h=self.num_heads)
-        out = F.scaled_dot_product_attention(q, k, v)  # (B, h, L, d)
+        out = attention(q, k, v)  # (B, h, L, d)
         return self.proj(rearrange(out, "b h l d -> b l (h d)"))
 
 
