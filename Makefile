@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install -q
 CONFIG ?= configs/fm_gridquery.py
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-fast lint bench clean
 
 $(VENV)/.stamp-base: setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: $(VENV)/.stamp-dev
 # one test process with one thread: parallel workers oversubscribe 2 cores many times over
 test: lint
 	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -q tests
+
+# the same without the tests marked slow (subprocess kills, torchrun, config fuzzing)
+test-fast: lint
+	OMP_NUM_THREADS=1 $(VENV)/bin/pytest -q -m "not slow" tests
 
 bench: $(VENV)/.stamp-dev
 	$(PY) bench/overhead.py

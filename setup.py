@@ -28,6 +28,10 @@ setup(
         "matplotlib",
         "tqdm",
         "torchdiffeq",
+        "safetensors",
     ],
-    extras_require={"dev": ["pytest", "ruff", "hypothesis"]},
+    extras_require={
+        "tensorboard": ["tensorboard"],
+        "dev": ["pytest", "ruff", "hypothesis", "tensorboard"],
+    },
 )

@@ -12,7 +12,6 @@ does (static pass, then the model or data dry build it concerns) and classified:
 - unclear: a user-error type whose message lacks the key or the rule;
 - crashed-deep: any other exception type, or an unclear one raised inside torch/mmengine;
 - accepted-invalid: no error for an invalid mutation;
-- known-gap: accepted, or unclear, where a listed constructor lacks the range check;
 - accepted-valid / rejected-valid: the control passed / was refused (a false positive).
 """
 

@@ -19,13 +19,28 @@ torch.set_num_threads(1)
 init_default_scope("greenreg")
 
 
+# each backbone at 8x8 with one block: a run of a few iterations takes seconds
+TINY_BACKBONES = {
+    "DiTBackbone": dict(image_size=8, patch_size=4, width=32, depth=1, num_heads=2),
+    "UNetBackbone": dict(
+        image_size=8,
+        base_channels=8,
+        channel_mults=(1, 2),
+        num_res_blocks=1,
+        attention_resolutions=(4,),
+        num_heads=2,
+        groups=4,
+    ),
+}
+
+
 def tiny_config(
     work_dir: str,
     max_iters: int = 3,
     conditioner: str | None = None,
     config_path: str | None = None,
 ) -> Config:
-    """configs/fm_gridquery.py shrunk to 8x8 scikit-learn digits and a 1-block DiT.
+    """configs/fm_gridquery.py shrunk to 8x8 scikit-learn digits and a 1-block backbone.
 
     Runs a real Runner (EMA, clip, checkpoints, val sampling, metric, hooks) in seconds.
     """
@@ -37,7 +52,7 @@ def tiny_config(
     cfg.val_dataloader.dataset.samples_per_digit = 1
     cfg.val_evaluator.update(source="digits", image_size=8)
     model = cfg.model
-    model.backbone.update(image_size=8, patch_size=4, width=32, depth=1, num_heads=2)
+    model.backbone.update(TINY_BACKBONES[model.backbone.type])
     model.time_grid.num_steps = 2
     if model.source.type == "CaptionGaussianSource":
         model.source.text_encoder.update(width=32, depth=1)

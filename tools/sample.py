@@ -52,7 +52,9 @@ def parse_args() -> argparse.Namespace:
     """Command-line arguments of the sample tool."""
     parser = argparse.ArgumentParser(description="Sample images from a greenreg checkpoint.")
     parser.add_argument("config", help="the config the checkpoint was trained with")
-    parser.add_argument("checkpoint", help="checkpoint file (.pth)")
+    parser.add_argument(
+        "checkpoint", help="checkpoint file (.pth), or model.safetensors from tools/export.py"
+    )
     parser.add_argument("--num-samples", type=int, default=64, help="images to generate")
     parser.add_argument("--captions", nargs="+", help="captions (default: every digit in turn)")
     parser.add_argument("--out", default="samples", help="output folder")
@@ -96,10 +98,19 @@ def load_model(cfg, checkpoint: str, use_ema: bool):
     from mmengine.device import get_device
 
     from greenreg.engine.checkpoint import check_state_dict_fits, load_checkpoint, model_state_dict
+    from greenreg.engine.export import load_exported_weights
     from greenreg.registry import MODELS
 
     model = MODELS.build(cfg.model)
-    state = model_state_dict(load_checkpoint(checkpoint), use_ema=use_ema)
+    if checkpoint.endswith(".safetensors"):  # tools/export.py: one set of weights, no pickle
+        if not use_ema:
+            raise ValueError(
+                f"--raw: {checkpoint!r} is an export holding one set of weights; drop --raw "
+                f"(export with `tools/export.py --raw` for the trained ones)."
+            )
+        state = load_exported_weights(checkpoint)
+    else:
+        state = model_state_dict(load_checkpoint(checkpoint), use_ema=use_ema)
     check_state_dict_fits(state, model, f"checkpoint {checkpoint!r}")
     model.load_state_dict(state)
     return model.to(get_device()).eval()

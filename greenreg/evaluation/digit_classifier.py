@@ -16,8 +16,8 @@ DEFAULT_CLASSIFIER_PATH = os.path.join(
 class DigitClassifier(nn.Module):
     """Three conv blocks -> 128-d features -> 10 logits, for (B, 1, 32, 32) images in [-1, 1].
 
-    Trained by ``tools/train_digit_classifier.py`` on the held-out split the generators
-    never see.
+    Trained by ``tools/train_digit_classifier.py`` on the ``train`` split; its scores are
+    measured on the ``heldout`` split, which neither it nor the generators see.
     """
 
     feature_dim = 128

@@ -1,4 +1,4 @@
-"""Judges generated digits with the held-out classifier: accuracy and Frechet distance."""
+"""Judges generated digits: class accuracy, FD and KID, and pixel statistics against real data."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from mmengine.evaluator import BaseMetric
 from greenreg.datasets import CaptionedDigitsDataset
 from greenreg.evaluation.digit_classifier import load_digit_classifier
 from greenreg.evaluation.frechet import frechet_distance
+from greenreg.evaluation.kernel_distance import kernel_distance
+from greenreg.evaluation.pixel_statistics import pixel_statistics
 from greenreg.registry import METRICS
 from greenreg.utils import check_int
 
@@ -26,13 +28,35 @@ def classifier_outputs(classifier, images: torch.Tensor, batch_size: int = 256):
     return torch.cat(preds).numpy(), torch.cat(feats).numpy()
 
 
+def real_reference(classifier, source: str, image_size: int) -> dict:
+    """Classifier outputs and pixel statistics of the two halves of the held-out split.
+
+    Neither the generators nor the classifier train on the held-out split (the classifier
+    trains on ``train``): its first half is the FD/KID reference, its second half the
+    "real samples" whose scores are the floor a perfect generator would reach.
+    """
+    heldout = CaptionedDigitsDataset(source, "heldout", image_size)
+    half = len(heldout) // 2
+    parts = dict(reference=slice(0, half), floor=slice(half, None))
+    out = {}
+    for name, part in parts.items():
+        images, labels = heldout.images[part], heldout.labels[part].numpy()
+        preds, feats = classifier_outputs(classifier, images)
+        out[name] = dict(feats=feats, accuracy=float((preds == labels).mean() * 100), images=images)
+    out["pixels"] = pixel_statistics(out["reference"]["images"])
+    return out
+
+
 @METRICS.register_module()
 class DigitSampleMetric(BaseMetric):
-    """Class accuracy of samples for their caption, and FD to held-out real digits.
+    """Accuracy of samples for their caption's digit, FD/KID to real digits, pixel ratios.
 
-    The Frechet distance is measured in the classifier's 128-d feature space against the
-    ``heldout`` split; ``fd_real`` is the same distance for as many real ``train`` images,
-    the floor a perfect generator would reach at this sample size.
+    Features and predictions come from the DigitClassifier (trained on the ``train``
+    split). References are the held-out split, which neither the generator nor the
+    classifier sees: FD and KID are measured against its first half, and ``fd_real`` /
+    ``kid_real`` / ``accuracy_real`` are the same scores for as many images of its second
+    half (the floor at this sample size). ``*_ratio`` keys divide the samples' pixel
+    statistics (see :class:`PixelStatistics`) by the reference's: 1.0 is real-like.
 
     Args:
         classifier_path (str | None): weights of the DigitClassifier (None: shipped file).
@@ -60,19 +84,9 @@ class DigitSampleMetric(BaseMetric):
         self._reference: dict | None = None
 
     def reference(self) -> dict:
-        """Classifier outputs on the real reference sets, computed once per metric."""
+        """:func:`real_reference`, computed once per metric."""
         if self._reference is None:
-            heldout = CaptionedDigitsDataset(self.source, "heldout", self.image_size)
-            real = CaptionedDigitsDataset(
-                self.source, "train", self.image_size, num_samples=len(heldout)
-            )
-            _, heldout_feats = classifier_outputs(self.classifier, heldout.images)
-            real_preds, real_feats = classifier_outputs(self.classifier, real.images)
-            self._reference = dict(
-                heldout_feats=heldout_feats,
-                real_feats=real_feats,
-                real_accuracy=float((real_preds == real.labels.numpy()).mean() * 100),
-            )
+            self._reference = real_reference(self.classifier, self.source, self.image_size)
         return self._reference
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
@@ -81,19 +95,24 @@ class DigitSampleMetric(BaseMetric):
             self.results.append((item["samples"].cpu(), int(item["label"])))
 
     def compute_metrics(self, results: list) -> dict:
-        """Sample accuracy (%) and FD to held-out, with their real-data references.
-
-        ``accuracy_real`` is the classifier's accuracy on real train images, ``fd_real``
-        the FD of as many real train images to held-out: what a perfect generator scores.
-        """
+        """Scores of the samples and, as ``*_real``, of as many real held-out digits."""
         images = torch.stack([s for s, _ in results])
-        labels = np.array([y for _, y in results])
+        return self.score(images, np.array([y for _, y in results]))
+
+    def score(self, images: torch.Tensor, labels: np.ndarray) -> dict:
+        """The metric's dict for images (N, 1, H, W) in [-1, 1] with digit labels (N,)."""
         preds, feats = classifier_outputs(self.classifier, images)
         ref = self.reference()
-        return dict(
+        reference, floor = ref["reference"]["feats"], ref["floor"]["feats"][: len(feats)]
+        scores = dict(
             accuracy=float((preds == labels).mean() * 100),
-            fd=frechet_distance(feats, ref["heldout_feats"]),
-            accuracy_real=ref["real_accuracy"],
-            fd_real=frechet_distance(ref["real_feats"][: len(feats)], ref["heldout_feats"]),
-            num_samples=len(results),
+            fd=frechet_distance(feats, reference),
+            kid=kernel_distance(feats, reference),
+            accuracy_real=ref["floor"]["accuracy"],
+            fd_real=frechet_distance(floor, reference),
+            kid_real=kernel_distance(floor, reference),
+            num_samples=len(images),
         )
+        ratios = pixel_statistics(images).ratios(ref["pixels"])
+        scores.update({f"{k}_ratio": v for k, v in ratios.items()})
+        return scores

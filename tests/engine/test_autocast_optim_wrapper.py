@@ -1,15 +1,17 @@
 import pytest
 import torch
 
+from greenreg.engine.optim import autocast_optim_wrapper
 from greenreg.registry import OPTIM_WRAPPERS
 
 
-def build(dtype="bfloat16", model=None):
+def build(dtype="bfloat16", model=None, on_emulated_bf16="bf16"):
     model = model or torch.nn.Linear(4, 1)
     return model, OPTIM_WRAPPERS.build(
         dict(
             type="AutocastOptimWrapper",
             dtype=dtype,
+            on_emulated_bf16=on_emulated_bf16,
             clip_grad=dict(max_norm=1.0),
             optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
         )
@@ -35,3 +37,24 @@ def test_fp16_is_refused_without_a_gpu_and_unknown_dtypes_are_named():
             build("float16")
     with pytest.raises(ValueError, match="dtype"):
         build("float8")
+
+
+def test_a_device_without_bf16_units_trains_in_fp32_with_a_warning(monkeypatch):
+    monkeypatch.setattr(autocast_optim_wrapper, "has_native_bf16", lambda device: False)
+    with pytest.warns(UserWarning, match="no native bf16 units.*fp32 instead"):
+        model, wrapper = build(on_emulated_bf16="fp32")
+    with wrapper.optim_context(model):
+        assert model(torch.randn(8, 4)).dtype == torch.float32
+    with pytest.raises(ValueError, match="no native bf16 units"):
+        build(on_emulated_bf16="error")
+    _, forced = build(on_emulated_bf16="bf16")
+    assert forced.enabled
+    with pytest.raises(ValueError, match="on_emulated_bf16"):
+        build(on_emulated_bf16="maybe")
+
+
+def test_a_device_with_bf16_units_autocasts(monkeypatch):
+    monkeypatch.setattr(autocast_optim_wrapper, "has_native_bf16", lambda device: True)
+    model, wrapper = build(on_emulated_bf16="error")
+    with wrapper.optim_context(model):
+        assert model(torch.randn(8, 4)).dtype == torch.bfloat16

@@ -16,10 +16,13 @@ import torch.distributed as dist
 from greenreg.engine.checkpoint import load_checkpoint
 from tests.conftest import CONFIGS, REPO, tiny_config
 
-pytestmark = pytest.mark.skipif(
-    not (dist.is_available() and dist.is_gloo_available()),
-    reason="torch.distributed with the gloo backend is not available in this torch build",
-)
+pytestmark = [
+    pytest.mark.slow,  # torchrun subprocesses
+    pytest.mark.skipif(
+        not (dist.is_available() and dist.is_gloo_available()),
+        reason="torch.distributed with the gloo backend is not available in this torch build",
+    ),
+]
 
 ITERS = 60  # 6 blocks of 10 iterations
 BLOCK_ITERS = 10

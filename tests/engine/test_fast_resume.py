@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import torch
 from mmengine.dataset import InfiniteSampler
 
@@ -30,6 +31,7 @@ def train(config: str, work_dir: str, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_kill_minus_9_then_resume_equals_a_straight_run(tmp_path):
     config = tmp_path / "tiny.py"
     cfg = tiny_config(str(tmp_path / "unused"), max_iters=40)

@@ -4,6 +4,8 @@ import json
 import os
 import uuid
 
+import numpy as np
+import pytest
 import torch
 from mmengine.runner import Runner
 from torch import nn
@@ -29,7 +31,12 @@ def test_a_tiny_run_leaves_checkpoint_sample_grid_loss_curves_and_metrics(tiny_c
     assert {"iter_3.pth", "samples_ema_iter_3.png", "loss_curves.png", "metrics.json"} <= files
     metrics = json.load(open(os.path.join(cfg.work_dir, "metrics.json")))
     assert metrics["iter"] == 3 and metrics["metrics"]["digits/num_samples"] == 10
-    assert 0 <= metrics["metrics"]["digits/accuracy"] <= 100
+    scores = metrics["metrics"]
+    correct = scores["digits/accuracy"] * scores["digits/num_samples"] / 100
+    assert correct == pytest.approx(round(correct))  # a count of the 10 samples
+    for key in ("fd", "kid", "fd_real", "accuracy_real", "total_variation_ratio"):
+        assert np.isfinite(scores[f"digits/{key}"]), key
+    assert scores["digits/fd"] >= 0 and scores["digits/total_variation_ratio"] > 0
     assert {"loss_flow_ema", "loss_contrastive_ema"} <= set(metrics["losses_ema"])
     ckpt = load_checkpoint(os.path.join(cfg.work_dir, "iter_3.pth"))
     assert {"state_dict", "ema_state_dict", "rng_state", "loss_ema_history"} <= set(ckpt)

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO, tiny_config, tiny_ddpm_config
 
 
@@ -14,6 +16,7 @@ def tool(*args, cwd=REPO):
     )
 
 
+@pytest.mark.slow
 def test_train_then_sample_end_to_end(tmp_path):
     config = tmp_path / "tiny.py"
     tiny_config(str(tmp_path / "work"), max_iters=4).dump(str(config))
@@ -59,6 +62,7 @@ def test_train_then_sample_end_to_end(tmp_path):
     assert again.returncode == 2 and "already holds" in again.stderr
 
 
+@pytest.mark.slow
 def test_ddpm_recipe_trains_and_samples_with_ddim_and_guidance(tmp_path):
     config = tmp_path / "ddpm.py"
     tiny_ddpm_config(str(tmp_path / "work"), max_iters=3).dump(str(config))
@@ -146,3 +150,35 @@ def test_resume_refuses_an_empty_work_dir_and_a_truncated_checkpoint(tmp_path):
     broken = tool("tools/train.py", str(config), "--resume")
     assert broken.returncode == 2 and "truncated or corrupt" in broken.stderr
     assert sorted(os.listdir(tmp_path / "work")) == before
+
+
+@pytest.mark.slow
+def test_export_writes_safetensors_that_sample_exactly_like_the_checkpoint(tmp_path):
+    from safetensors.torch import load_file
+
+    from greenreg.engine.checkpoint import load_checkpoint
+
+    config = tmp_path / "tiny.py"
+    tiny_config(str(tmp_path / "work"), max_iters=2).dump(str(config))
+    assert tool("tools/train.py", str(config), "--work-dir", str(tmp_path / "work")).returncode == 0
+    checkpoint, export = tmp_path / "work" / "iter_2.pth", tmp_path / "export"
+    out = tool("tools/export.py", str(config), str(checkpoint), "--out", str(export))
+    assert out.returncode == 0, out.stderr[-2000:]
+    weights = load_file(str(export / "model.safetensors"))
+    ema = load_checkpoint(str(checkpoint))["state_dict"]  # mmengine keeps EMA weights here
+    assert weights.keys() == ema.keys()
+    assert all(weights[k].equal(ema[k]) for k in ema)
+    # the exported config and weights sample the same images as the run's config + checkpoint
+    for name, args in (("a", (config, checkpoint)), ("b", (export / "config.py", export / "model.safetensors"))):  # fmt: skip
+        out = tool(
+            "tools/sample.py", *map(str, args), "--num-samples", "3", "--out", str(tmp_path / name)
+        )
+        assert out.returncode == 0, out.stderr[-2000:]
+    for png in ("sample_0000.png", "sample_0002.png"):
+        assert (tmp_path / "a" / png).read_bytes() == (tmp_path / "b" / png).read_bytes()
+    again = tool("tools/export.py", str(config), str(checkpoint), "--out", str(export))
+    assert again.returncode == 2 and "already holds" in again.stderr
+    damaged = tmp_path / "damaged.safetensors"
+    damaged.write_bytes(b"not a tensor file")
+    bad = tool("tools/sample.py", str(config), str(damaged), "--out", str(tmp_path / "c"))
+    assert bad.returncode == 2 and "safetensors" in bad.stderr.splitlines()[-1], bad.stderr

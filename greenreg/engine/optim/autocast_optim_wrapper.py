@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
 from contextlib import contextmanager
 
 import torch
 from mmengine.device import get_device
 from torch import Tensor, nn
 
+from greenreg.engine.optim.bf16_support import has_native_bf16
 from greenreg.engine.optim.non_finite_guard_optim_wrapper import NonFiniteGuardOptimWrapper
 from greenreg.registry import OPTIM_WRAPPERS
 
 DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16}
+ON_EMULATED_BF16 = ("fp32", "bf16", "error")
 
 
 @OPTIM_WRAPPERS.register_module()
@@ -24,15 +27,21 @@ class AutocastOptimWrapper(NonFiniteGuardOptimWrapper):
     non-finite gradient are skipped (NonFiniteGuardOptimWrapper; in fp16 the GradScaler
     skips them itself).
 
+    A device without bf16 units (a CPU without AVX-512 BF16 or AMX) emulates bf16 10-30x
+    slower than fp32 (see :func:`has_native_bf16`); ``on_emulated_bf16`` says what then.
+
     Args:
         dtype (str): ``"bfloat16"`` or ``"float16"``.
+        on_emulated_bf16 (str): on a device that would emulate bf16: ``"fp32"`` (default)
+            warns once and trains in fp32; ``"bf16"`` autocasts anyway (numerics checks);
+            ``"error"`` raises.
         **kwargs: NonFiniteGuardOptimWrapper arguments (``optimizer``, ``clip_grad``, ...).
 
     Example:
         ``optim_wrapper = dict(type='AutocastOptimWrapper', dtype='bfloat16', optimizer=...)``
     """
 
-    def __init__(self, dtype: str = "bfloat16", **kwargs) -> None:
+    def __init__(self, dtype: str = "bfloat16", on_emulated_bf16: str = "fp32", **kwargs) -> None:
         super().__init__(**kwargs)
         if dtype not in DTYPES:
             raise ValueError(
@@ -45,8 +54,32 @@ class AutocastOptimWrapper(NonFiniteGuardOptimWrapper):
                 f"AutocastOptimWrapper.dtype (optim_wrapper.dtype): float16 needs a CUDA GPU; "
                 f"this run is on {self.device_type!r}: use 'bfloat16'."
             )
+        if on_emulated_bf16 not in ON_EMULATED_BF16:
+            raise ValueError(
+                f"AutocastOptimWrapper.on_emulated_bf16 (optim_wrapper.on_emulated_bf16): "
+                f"expected one of {ON_EMULATED_BF16}, got {on_emulated_bf16!r}."
+            )
         self.dtype = DTYPES[dtype]
+        self.enabled = True
+        if self.dtype == torch.bfloat16 and not has_native_bf16(self.device_type):
+            self.enabled = self._emulated_bf16(on_emulated_bf16)
         self.scaler = torch.amp.GradScaler("cuda") if self.dtype == torch.float16 else None
+
+    def _emulated_bf16(self, policy: str) -> bool:
+        """Applies ``on_emulated_bf16``; returns whether autocast stays on."""
+        message = (
+            f"AutocastOptimWrapper: this {self.device_type} has no native bf16 units (no "
+            f"AVX-512 BF16 / AMX), so bf16 would be emulated, 10-30x slower than fp32"
+        )
+        if policy == "error":
+            raise ValueError(
+                f"{message}; expected a device with bf16 units or "
+                f"on_emulated_bf16='fp32', got on_emulated_bf16='error'."
+            )
+        if policy == "fp32":
+            warnings.warn(f"{message}: training in fp32 instead.", stacklevel=3)
+            return False
+        return True
 
     def backward(self, loss: Tensor, **kwargs) -> None:
         """Backpropagates ``loss``, scaled first when training in fp16."""
@@ -80,5 +113,8 @@ class AutocastOptimWrapper(NonFiniteGuardOptimWrapper):
     @contextmanager
     def optim_context(self, model: nn.Module):
         """Gradient-accumulation context of OptimWrapper, inside autocast."""
-        with super().optim_context(model), torch.autocast(self.device_type, dtype=self.dtype):
+        with (
+            super().optim_context(model),
+            torch.autocast(self.device_type, dtype=self.dtype, enabled=self.enabled),
+        ):
             yield

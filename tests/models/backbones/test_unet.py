@@ -79,6 +79,20 @@ def test_separate_out_channels_and_checkpointing_give_the_same_gradient():
     torch.testing.assert_close(grads[0], grads[1])
 
 
+def test_channels_last_gives_the_same_prediction_and_loads_plain_weights():
+    torch.manual_seed(0)
+    plain = build(cond_dim=5)
+    for p in plain.parameters():
+        torch.nn.init.normal_(p, std=0.05)
+    nhwc = build(cond_dim=5, use_channels_last=True)
+    nhwc.load_state_dict(plain.state_dict())
+    assert nhwc.in_conv.weight.is_contiguous(memory_format=torch.channels_last)
+    x, t, cond = torch.randn(2, 1, 16, 16), torch.rand(2), torch.randn(2, 5)
+    out = nhwc(x, t, cond)
+    assert out.is_contiguous()
+    torch.testing.assert_close(out, plain(x, t, cond), atol=1e-5, rtol=1e-4)
+
+
 def test_bf16_autocast_keeps_norm_statistics_in_fp32():
     torch.manual_seed(0)
     net = build()
@@ -92,12 +106,29 @@ def test_bf16_autocast_keeps_norm_statistics_in_fp32():
     assert (out - ref).abs().max() < 0.05 * ref.abs().max()
 
 
+def test_patches_fold_pixel_blocks_into_channels_and_back():
+    torch.manual_seed(0)
+    net = build(patch_size=2, attention_resolutions=(4,))
+    assert net.in_conv.in_channels == 4 and net.out[-1].out_channels == 4
+    for p in net.parameters():
+        torch.nn.init.normal_(p, std=0.05)
+    x, t = torch.randn(2, 1, 16, 16), torch.rand(2)
+    out = net(x, t)
+    assert out.shape == (2, 1, 16, 16)
+    # each output pixel belongs to the 2x2 block its input pixel folded into: moving one
+    # input pixel within its block changes the prediction there (the unshuffle is exact)
+    moved = x.clone()
+    moved[:, :, 0, 0], moved[:, :, 0, 1] = x[:, :, 0, 1], x[:, :, 0, 0]
+    assert not torch.allclose(net(moved, t)[:, :, :2, :2], out[:, :, :2, :2])
+
+
 @pytest.mark.parametrize(
     ("overrides", "match"),
     [
         (dict(image_size=18, channel_mults=(1, 2, 2)), "model.backbone.image_size"),
         (dict(channel_mults=()), "model.backbone.channel_mults"),
         (dict(dropout=1.0), "model.backbone.dropout"),
+        (dict(patch_size=3), "expected a multiple of 6"),
         (dict(base_channels=12), "groups must divide"),
     ],
 )
