@@ -9,7 +9,7 @@ model = dict(
         type="CurriculumTimeSampler",
         base=dict(type="LogSNRUniformTimeSampler", min_log_snr=-2.0, max_log_snr=6.0),
         early=dict(type="UniformTimeSampler", low=0.8, high=1.0),
-        until_iter=750,  # seed: 30k of a 40k+ run; here half of 1,500
+        until_iter=600,  # seed: 30k of a 40k+ run; here half of 1,200
         early_fraction=0.5,
     )
 )

@@ -14,7 +14,7 @@ model = dict(
                 type="LPIPSLoss", net="vgg", backbone_weights="data/weights/vgg16-397923af.pth"
             ),
             inputs=["x1_estimate", "x1"],
-            weight=[(0, 0.1), (1000, 0.1), (1001, 0.0)],
+            weight=[(0, 0.1), (800, 0.1), (801, 0.0)],  # 2/3 of 1,200
         ),
     )
 )

@@ -25,11 +25,15 @@ def test_every_shipped_config_passes(path):
             "GridQueryConditioner",
             "did you mean 'GridQueryCrossAttnConditioner'",
         ),
-        ("model.backbone.widht", 64, r"model\.backbone\.widht: DiTBackbone has no such argument"),
         (
-            "model.backbone.width",
+            "model.backbone.base_channel",
+            64,
+            r"model\.backbone\.base_channel: UNetBackbone has no such argument",
+        ),
+        (
+            "model.backbone.base_channels",
             "wide",
-            r"model\.backbone\.width: wrong type .* expected int, got str",
+            r"model\.backbone\.base_channels: wrong type .* expected int, got str",
         ),
         ("model.time_grid.num_steps", 2.5, r"model\.time_grid\.num_steps: wrong type"),
         ("model.loss_terms.kl.loss.type", "KLLoss", r"model\.loss_terms\.kl\.loss\.type"),

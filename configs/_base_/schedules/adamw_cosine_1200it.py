@@ -1,0 +1,26 @@
+# The cross-modal main job's schedule: AdamW (0.9, 0.95), wd 0.01 as in seed 001; grad clip 1.0;
+# linear warm-up then cosine. 1,200 iterations x batch 32 = 38,400 images (~10 epochs of the
+# 4,000 train images): the U-Net's ~0.4 s per step keeps `make demo` under 10 min on 2 CPU cores.
+# At equal wall time, batch 32 x 1,200 beat batch 64 x 700 (500 EMA samples: 87% / FD 13 vs
+# 200 samples: 80% / FD 28), and lr 2e-3 had beaten 1e-3 on the DiT.
+max_iters = 1200
+warmup_iters = 50
+
+optim_wrapper = dict(
+    type="NonFiniteGuardOptimWrapper",  # skips a step whose gradient is NaN or Inf
+    optimizer=dict(type="AdamW", lr=2e-3, betas=(0.9, 0.95), weight_decay=0.01),
+    clip_grad=dict(max_norm=1.0),
+)
+param_scheduler = [
+    dict(type="LinearLR", start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),
+    dict(
+        type="CosineAnnealingLR",
+        T_max=max_iters - warmup_iters,
+        eta_min=1e-5,
+        by_epoch=False,
+        begin=warmup_iters,
+        end=max_iters,
+    ),
+]
+# resumes without replaying the trained batches (mmengine #1520)
+train_cfg = dict(type="FastResumeIterBasedTrainLoop", max_iters=max_iters, val_interval=max_iters)
