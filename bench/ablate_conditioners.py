@@ -4,7 +4,7 @@
     python bench/ablate_conditioners.py --set seed_experiments   # main job vs ablations A, B
 
 Trains configs/fm_pooledmlp.py, fm_gridquery.py and fm_convfield.py (identical but for the
-conditioner: same data, backbone, losses, 1,500-iteration schedule and seed), then samples
+conditioner: same data, backbone, losses, 1,200-iteration schedule and seed), then samples
 ``--samples-per-digit`` images per digit caption with the EMA weights and judges them with
 the held-out digit classifier: accuracy for their caption and Frechet distance (FD) to
 held-out real digits in the classifier's feature space. Prints a table, writes
@@ -109,6 +109,8 @@ def main() -> None:
             recipe=name,
             accuracy_pct=r["metrics"]["digits/accuracy"],
             fd=r["metrics"]["digits/fd"],
+            tv_ratio=r["metrics"].get("digits/total_variation_ratio"),
+            background_ratio=r["metrics"].get("digits/background_level_ratio"),
             loss_flow_ema=r["losses_ema"].get("loss_flow_ema"),
             cond_params=r["params_conditioner"],
             train_s=r["train_time_s"],
@@ -119,7 +121,8 @@ def main() -> None:
     env = environment()
     n = first["digits/num_samples"]
     print(f"{env['device']}, torch threads {env['torch_threads']}, {n:.0f} samples each")
-    print_table(rows, ["recipe", "accuracy_pct", "fd", "loss_flow_ema", "cond_params", "train_s"])
+    columns = ["recipe", "accuracy_pct", "fd", "tv_ratio", "background_ratio", "loss_flow_ema"]
+    print_table(rows, [*columns, "cond_params", "train_s"])
     print(
         f"real-data references: classifier accuracy {first['digits/accuracy_real']:.2f}%, "
         f"FD real-vs-held-out {first['digits/fd_real']:.2f} (the floor at this sample size)"

@@ -10,3 +10,5 @@ strategy = dict(type="FSDPStrategy")
 # under FSDP sees only this rank's shard, so each rank would rescale by its own norm (2-rank
 # probe: 3.1 and 7.4 where the true norm is 8.1); clipping needs FSDP.clip_grad_norm_
 optim_wrapper = dict(clip_grad=None)
+# FSDP flattens parameters and accepts only contiguous (NCHW) ones
+model = dict(backbone=dict(use_channels_last=False))
