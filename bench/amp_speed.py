@@ -3,7 +3,7 @@
     python bench/amp_speed.py [--configs CONFIG ...] [--steps 10] [--threads 2]
 
 Decides whether ``--amp`` pays off here: CPUs without native bf16 units (AVX-512 BF16 or
-AMX) emulate it 10-30x slower, and AutocastOptimWrapper then trains in fp32 with a warning;
+AMX) emulate it 10x or more slower, and AutocastOptimWrapper then trains in fp32 with a warning;
 this bench autocasts regardless, to show the cost. Default configs: the main job (U-Net)
 and its DiT variant.
 """

@@ -27,7 +27,7 @@ class AutocastOptimWrapper(NonFiniteGuardOptimWrapper):
     non-finite gradient are skipped (NonFiniteGuardOptimWrapper; in fp16 the GradScaler
     skips them itself).
 
-    A device without bf16 units (a CPU without AVX-512 BF16 or AMX) emulates bf16 10-30x
+    A device without bf16 units (a CPU without AVX-512 BF16 or AMX) emulates bf16 10x or more
     slower than fp32 (see :func:`has_native_bf16`); ``on_emulated_bf16`` says what then.
 
     Args:
@@ -69,7 +69,7 @@ class AutocastOptimWrapper(NonFiniteGuardOptimWrapper):
         """Applies ``on_emulated_bf16``; returns whether autocast stays on."""
         message = (
             f"AutocastOptimWrapper: this {self.device_type} has no native bf16 units (no "
-            f"AVX-512 BF16 / AMX), so bf16 would be emulated, 10-30x slower than fp32"
+            f"AVX-512 BF16 / AMX), so bf16 would be emulated, 10x or more slower than fp32"
         )
         if policy == "error":
             raise ValueError(
