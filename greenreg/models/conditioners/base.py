@@ -27,11 +27,13 @@ class LatentGaussian:
     mu: Tensor
     log_var: Tensor
 
-    def sample(self, generator: torch.Generator | None = None) -> Tensor:
-        """Reparameterised draw z = mu + exp(log_var / 2) * eps.
+    def sample(self, generator: torch.Generator | None = None, temperature: float = 1.0) -> Tensor:
+        """Reparameterised draw z = mu + temperature * exp(log_var / 2) * eps.
 
         Args:
             generator (torch.Generator | None): source of eps; None uses the global one.
+            temperature (float): scale of the spread; 1 draws from the Gaussian itself, < 1
+                trades diversity for fidelity (Kingma & Dhariwal 2018, Glow, Sec. 5).
 
         Returns:
             Tensor: z, shape (B, C, H, W), float32 even under autocast (bf16 would round
@@ -40,7 +42,7 @@ class LatentGaussian:
         eps = torch.randn(
             self.mu.shape, generator=generator, device=self.mu.device, dtype=torch.float32
         )
-        return self.mu.float() + torch.exp(0.5 * self.log_var.float()) * eps
+        return self.mu.float() + temperature * torch.exp(0.5 * self.log_var.float()) * eps
 
 
 def clamp_log_var(log_var: Tensor) -> Tensor:

@@ -14,7 +14,7 @@ from greenreg.models.conditioners.base import (
     validate_latent_shape,
 )
 from greenreg.models.encoders import TextEncoding
-from greenreg.models.layers import sincos_2d_embedding
+from greenreg.models.layers import cpu_autocast_off, sincos_2d_embedding
 from greenreg.registry import MODELS
 from greenreg.utils import check_int
 
@@ -101,10 +101,11 @@ class GridQueryCrossAttnConditioner(BaseConditioner):
         """(B, L, D_text) text features -> mu, log_var of shape (B, C, H, W)."""
         batch = encoding.tokens.shape[0]
         queries = (self.queries + self.pos_embed).expand(batch, -1, -1)  # (B, G*G, D)
-        keys = self.text_proj(encoding.tokens)  # (B, L, D)
         padding = ~encoding.mask
         padding[:, 0] = False  # an all-padding caption still attends to its first slot
-        read, _ = self.attn(queries, keys, keys, key_padding_mask=padding, need_weights=False)
+        with cpu_autocast_off(queries):  # CPU bf16 attention backward is slow: fp32 here
+            keys = self.text_proj(encoding.tokens.float())  # (B, L, D)
+            read, _ = self.attn(queries, keys, keys, key_padding_mask=padding, need_weights=False)
         cells = queries + read
         cells = cells + self.mlp(self.norm(cells))  # (B, G*G, D)
         grid = rearrange(cells, "b (h w) d -> b d h w", h=self.grid_size)  # (B, D, G, G)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from greenreg.models.layers import sinusoidal_embedding
+from greenreg.models.layers import cpu_autocast_off, sinusoidal_embedding
 from greenreg.registry import MODELS
 from greenreg.utils import check_in_range, check_int
 
@@ -79,5 +79,6 @@ class TransformerTextEncoder(nn.Module):
         # an all-padding row would make attention NaN: let such rows see their first token
         key_padding = ~mask
         key_padding[:, 0] = False
-        x = self.encoder(x, src_key_padding_mask=key_padding)
-        return TextEncoding(tokens=self.norm(x), mask=mask)
+        with cpu_autocast_off(x):  # CPU bf16 attention backward is slow: fp32 here
+            x = self.norm(self.encoder(x.float(), src_key_padding_mask=key_padding))
+        return TextEncoding(tokens=x, mask=mask)

@@ -1,6 +1,6 @@
 """Building blocks shared by backbones and conditioners (not registered: not configurable)."""
 
-from greenreg.models.layers.attention import SpatialAttention, attention
+from greenreg.models.layers.attention import SpatialAttention, attention, cpu_autocast_off
 from greenreg.models.layers.dit_block import DiTBlock, SelfAttention, modulate
 from greenreg.models.layers.embeddings import (
     TimeEmbedding,
@@ -24,6 +24,7 @@ __all__ = [
     "UNetStage",
     "Upsample",
     "attention",
+    "cpu_autocast_off",
     "group_norm_fp32",
     "modulate",
     "sincos_2d_embedding",

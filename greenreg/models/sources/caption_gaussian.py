@@ -22,13 +22,28 @@ class CaptionGaussianSource(BaseSource):
         text_encoder (dict): caption tokens (B, L) -> TextEncoding (MODELS).
         conditioner (dict): TextEncoding -> LatentGaussian over (B, C, H, W) (MODELS).
         key (str): the batch key holding the caption tokens.
+        sample_temperature (float): spread of z when sampling (training always draws at 1):
+            z = mu + temperature * sigma * eps, in (0, 1]. Below 1 it trades diversity for
+            fidelity, as reduced-temperature sampling does for Glow.
 
     Example:
         ``source=dict(type='CaptionGaussianSource', text_encoder=..., conditioner=...)``
     """
 
-    def __init__(self, text_encoder: dict, conditioner: dict, key: str = "tokens") -> None:
+    def __init__(
+        self,
+        text_encoder: dict,
+        conditioner: dict,
+        key: str = "tokens",
+        sample_temperature: float = 1.0,
+    ) -> None:
         super().__init__()
+        if not 0.0 < sample_temperature <= 1.0:
+            raise ValueError(
+                "CaptionGaussianSource.sample_temperature (model.source.sample_temperature): "
+                f"expected a float in (0, 1], got {sample_temperature!r}."
+            )
+        self.sample_temperature = float(sample_temperature)
         self.text_encoder = MODELS.build(text_encoder)
         self.conditioner = MODELS.build(conditioner)
         self.key, self.keys = key, (key,)
@@ -54,10 +69,11 @@ class CaptionGaussianSource(BaseSource):
     def draw(self, batch, shape, generators, device) -> Tensor:
         """Z per caption; with generators, each drawn by its own."""
         latent = self.encode(self._tokens(batch))
+        tau = self.sample_temperature
         if not generators:
-            return latent.sample()
+            return latent.sample(temperature=tau)
         rows = [
-            LatentGaussian(latent.mu[i : i + 1], latent.log_var[i : i + 1]).sample(g)[0]
+            LatentGaussian(latent.mu[i : i + 1], latent.log_var[i : i + 1]).sample(g, tau)[0]
             for i, g in enumerate(generators)
         ]
         return torch.stack(rows)

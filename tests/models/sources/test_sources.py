@@ -108,6 +108,29 @@ def test_caption_source_reports_its_gaussian_and_draws_from_it():
         torch.testing.assert_close(row, expected, atol=1e-4, rtol=1e-4)
 
 
+@pytest.mark.parametrize("temperature", [0.5, 0.7])
+def test_caption_source_samples_at_its_temperature_and_trains_at_one(temperature):
+    source = MODELS.build(dict(CAPTION, sample_temperature=temperature)).eval()
+    b = batch(3)
+    latent = source.encode(b["tokens"])
+    sampled = source.draw(b, SHAPE, generators([4, 5, 6]), "cpu")
+    eps = (sampled - latent.mu) / torch.exp(0.5 * latent.log_var)
+    for row, seed in zip(eps, [4, 5, 6]):
+        expected = torch.randn((1, *SHAPE), generator=torch.Generator().manual_seed(seed))[0]
+        torch.testing.assert_close(row, temperature * expected, atol=1e-4, rtol=1e-4)
+    # the training draw is the Gaussian itself: its spread does not shrink
+    torch.manual_seed(0)
+    drawn = source(batch(512), batch(512)["inputs"])
+    noise = (drawn.x0 - drawn.extras["mu"]) / torch.exp(0.5 * drawn.extras["log_var"])
+    assert abs(noise.std().item() - 1.0) < 0.02
+
+
+@pytest.mark.parametrize("temperature", [0.0, -0.5, 1.5])
+def test_caption_source_refuses_a_temperature_outside_zero_to_one(temperature):
+    with pytest.raises(ValueError, match=r"sample_temperature.*\(0, 1\]"):
+        MODELS.build(dict(CAPTION, sample_temperature=temperature))
+
+
 def test_caption_source_gradients_reach_the_text_encoder():
     source = MODELS.build(CAPTION).train()
     b = batch(3)
