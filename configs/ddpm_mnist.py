@@ -5,5 +5,5 @@ _base_ = [
     "_base_/default_runtime.py",
     "_base_/datasets/mnist_captions.py",
     "_base_/schedules/adamw_cosine_1500it.py",
-    "_base_/models/ddpm_dit.py",
+    "_base_/models/ddpm_unet.py",
 ]

@@ -71,7 +71,7 @@ def tiny_config(
 
 
 def tiny_ddpm_config(work_dir: str, max_iters: int = 3) -> Config:
-    """configs/ddpm_mnist.py shrunk like :func:`tiny_config` (8x8 digits, 1-block DiT)."""
+    """configs/ddpm_mnist.py shrunk like :func:`tiny_config` (8x8 digits, a 1-block U-Net)."""
     cfg = tiny_config(work_dir, max_iters, config_path=os.path.join(CONFIGS, "ddpm_mnist.py"))
     cfg.model.backbone.update(patch_size=2)
     cfg.model.conditioning.embed_dim = 32

@@ -1,4 +1,4 @@
-"""configs/ddpm_mnist.py shrunk to 8x8 digits and a 1-block DiT, with TensorStatsHook on."""
+"""The DDPM recipe (its DiT ablation) shrunk to 8x8 digits and a 1-block DiT, stats hook on."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def tiny_ddpm_config(
         interval (int): TensorStatsHook interval.
         lr (float): peak AdamW learning rate (the recipe's is 2e-3).
     """
-    cfg = Config.fromfile(os.path.join(CONFIGS, "ddpm_mnist.py"))
+    cfg = Config.fromfile(os.path.join(CONFIGS, "ablations", "ddpm_mnist-dit.py"))
     cfg.work_dir = work_dir
     cfg.experiment_name = f"ddpm_{uuid.uuid4().hex[:8]}"  # mmengine keys global state on it
     cfg.train_dataloader.batch_size = 16

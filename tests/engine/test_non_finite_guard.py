@@ -9,13 +9,13 @@ from mmengine.runner import Runner
 
 from greenreg.diagnosis import diagnose, load_run
 from greenreg.engine.hooks import NonFiniteTrainingError
-from greenreg.models.backbones import DiTBackbone
+from greenreg.models.backbones import UNetBackbone
 from greenreg.registry import MODELS
 from tests.conftest import tiny_ddpm_config
 
 
-class NaNAtIterationsBackbone(DiTBackbone):
-    """A DiT whose output is NaN at the iterations listed in ``nan_iters`` (-1: from 8 on)."""
+class NaNAtIterationsBackbone(UNetBackbone):
+    """A U-Net whose output is NaN at the iterations listed in ``nan_iters`` (-1: from 8 on)."""
 
     def __init__(self, nan_iters=(), **kwargs):
         super().__init__(**kwargs)

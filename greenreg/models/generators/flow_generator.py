@@ -65,7 +65,7 @@ class FlowGenerator(SamplingMixin, BaseModel):
         data_preprocessor (dict | None): mmengine data preprocessor.
 
     Example:
-        see ``configs/_base_/models/ddpm_dit.py`` and ``fm_crossmodal.py``.
+        see ``configs/_base_/models/ddpm_unet.py`` and ``fm_crossmodal.py``.
     """
 
     def __init__(
