@@ -179,7 +179,7 @@ SOLVERS = [
 
 
 def recipe(setup: str, tmp_path, **model):
-    """The setup's model config (8x8 digits, a 1-block DiT), with ``model`` merged in."""
+    """The setup's model config (8x8 digits, a 1-block U-Net), with ``model`` merged in."""
     cfg = SETUPS[setup](str(tmp_path / "work")).model
     for key, value in model.items():
         cfg[key] = value  # replaced, not merged: a solver's keys are its own
@@ -227,9 +227,13 @@ def test_predict_mode_returns_one_sample_per_seed(setup, tmp_path):
     assert all(o["samples"].shape == (1, 8, 8) for o in out)
 
 
-@pytest.mark.parametrize("setup", SETUPS)
-def test_an_observer_sees_a_consistent_step_until_removed(setup, tmp_path):
-    model = perturbed(MODELS.build(recipe(setup, tmp_path))).train()
+@pytest.mark.parametrize(
+    "setup, target",
+    [("crossmodal", "DataTarget"), ("crossmodal", "VelocityTarget"), ("ddpm", "DataTarget")],
+)
+def test_an_observer_sees_a_consistent_step_until_removed(setup, target, tmp_path):
+    model = recipe(setup, tmp_path, target=dict(type=target))
+    model = perturbed(MODELS.build(model)).train()
     seen = []
     handle = model.register_step_observer(seen.append)
     b = batch(4, images=True)
@@ -244,10 +248,11 @@ def test_an_observer_sees_a_consistent_step_until_removed(setup, tmp_path):
     assert step.progress == TrainProgress(2, 32)
     prediction = step.prediction.float()
     t = step.t.view(-1, 1, 1, 1)
-    if setup == "crossmodal":  # LinearPath, VelocityTarget: u = x1 - x0, x1 = xt + (1 - t) u
+    if setup == "crossmodal":
+        assert set(step.source) == {"mu", "log_var"}
+    if target == "VelocityTarget":  # LinearPath: u = x1 - x0, x1 = xt + (1 - t) u
         torch.testing.assert_close(step.target, step.x1 - step.x0)
         torch.testing.assert_close(step.x1_estimate, step.xt + (1 - t) * prediction)
-        assert set(step.source) == {"mu", "log_var"}
     else:  # DataTarget: the backbone predicts x1 itself
         torch.testing.assert_close(step.target, step.x1)
         torch.testing.assert_close(step.x1_estimate, prediction)
