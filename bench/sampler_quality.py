@@ -1,6 +1,7 @@
 """The DDPM constants, and sample quality vs NFE per sampler and time grid.
 
     python bench/sampler_quality.py [--checkpoint CKPT] [--samples-per-digit 50] [--threads 2]
+        [--config configs/ddpm_mnist.py] [--budgets 10 20 50 100] [--tag _unet]
 
 Trains configs/ddpm_mnist.py with the Runner unless ``--checkpoint`` names a trained one,
 then samples ``--samples-per-digit`` images per digit with the EMA weights through Euler,
@@ -9,7 +10,7 @@ ancestral on uniform, log-SNR and Karras (EDM, rho 7) time grids at budgets of a
 20, 50 and 100 NFE, the adaptive Heun solver at several thresholds and dopri5. A held-out
 digit classifier judges them (accuracy for the label, Frechet distance to held-out digits in
 its feature space). Same seeds for every sampler. Prints tables, writes
-bench/results/sampler_quality_<device>.json and a PNG.
+bench/results/sampler_quality_<device><tag>.json and a PNG.
 """
 
 from __future__ import annotations
@@ -137,6 +138,10 @@ def main() -> None:
     parser.add_argument("--config", default="configs/ddpm_mnist.py")
     parser.add_argument("--checkpoint", help="a trained checkpoint of --config")
     parser.add_argument("--samples-per-digit", type=int, default=50)
+    parser.add_argument(
+        "--budgets", type=int, nargs="+", default=list(BUDGETS), help="NFE per sample to aim at"
+    )
+    parser.add_argument("--tag", default="", help="result name: sampler_quality_<device><tag>")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--work-dir", default="work_dirs/bench_sampler_quality")
     parser.add_argument("--cfg-options", nargs="+", action=DictAction, metavar="KEY=VALUE")
@@ -154,7 +159,7 @@ def main() -> None:
     rows = []
     for name, grid_name in PAIRS:
         solver, per_step = SAMPLERS[name]
-        for budget in BUDGETS:
+        for budget in args.budgets:
             steps = max(1, (budget + per_step - 1) // per_step)
             grid = dict(GRIDS[grid_name], num_steps=steps)
             result = judge(model, solver, grid, labels, metric)
@@ -169,13 +174,20 @@ def main() -> None:
     env = environment()
     print(f"\n{env['device']}, torch threads {env['torch_threads']}, {len(labels)} samples each")
     print_table(rows, ["sampler", "setting", "nfe", "accuracy_pct", "fd", "sample_s"])
-    suffix = "_gpu" if torch.cuda.is_available() else "_cpu"
+    suffix = ("_gpu" if torch.cuda.is_available() else "_cpu") + args.tag
     png = os.path.join(RESULTS, f"sampler_quality{suffix}.png")
     os.makedirs(RESULTS, exist_ok=True)
     plot(rows, png, cfg.model.target.type)
     out = write_json(
         f"sampler_quality{suffix}",
-        dict(ddpm_constants=constants, rows=rows, checkpoint=checkpoint, config=args.config),
+        dict(
+            ddpm_constants=constants,
+            rows=rows,
+            checkpoint=checkpoint,
+            config=args.config,
+            backbone=cfg.model.backbone.type,
+            samples=10 * args.samples_per_digit,
+        ),
     )
     print(f"wrote {out} and {png}")
 

@@ -2,6 +2,7 @@
 _base_ = ["../ddpm_mnist.py"]
 
 model = dict(
+    conditioning=dict(init_std=0.02),  # DiT's adaLN tables (1.0 was tuned on the U-Net)
     backbone=dict(
         _delete_=True,
         type="DiTBackbone",
@@ -11,5 +12,5 @@ model = dict(
         width=128,
         depth=4,
         num_heads=4,
-    )
+    ),
 )

@@ -76,13 +76,13 @@ def test_step_records_hold_consistent_statistics(eight_iterations):
 
 
 def test_the_cross_modal_generator_is_recorded_too(tiny_cfg):
-    cfg = tiny_cfg(max_iters=2)  # caption source, velocity target: any generator publishes steps
+    cfg = tiny_cfg(max_iters=2)  # caption source, x1 target: any generator publishes steps
     with_tensor_stats(cfg, interval=1)
     cfg.experiment_name = "cross_modal_stats"
     Runner.from_cfg(cfg).train()
     records = read_json_lines(os.path.join(cfg.work_dir, "tensor_stats.jsonl"))
     assert [r["kind"] for r in records] == ["schedule", "step", "step"]
-    assert records[0]["path"] == "LinearPath" and records[0]["target"] == "VelocityTarget"
+    assert records[0]["path"] == "LinearPath" and records[0]["target"] == "DataTarget"
     assert records[1]["forward_residual"] < 1e-6
     assert set(records[1]["tensors"]) == TENSORS
 

@@ -52,6 +52,17 @@ def test_class_embedding_drops_labels_and_offers_both_unconditional_branches():
         null(torch.tensor([4]))
 
 
+@pytest.mark.parametrize("init_std", [0.02, 1.0])
+def test_class_embedding_initialises_at_its_std_and_refuses_a_non_positive_one(init_std):
+    torch.manual_seed(0)
+    conditioner = MODELS.build(
+        dict(type="ClassEmbeddingConditioner", num_classes=99, embed_dim=100, init_std=init_std)
+    )
+    assert float(conditioner.embedding.weight.std()) == pytest.approx(init_std, rel=0.05)
+    with pytest.raises(ValueError, match=r"init_std.*expected a float > 0, got 0"):
+        MODELS.build(dict(type="ClassEmbeddingConditioner", init_std=0))
+
+
 def guided_linear_model(decay: str, calls: list):
     """A network x + cond on the linear path, guided with scale 3; records batch sizes."""
 

@@ -6,27 +6,22 @@
 # without guidance, where eps gave 13% / FD 73 (eps + Min-SNR 20% / 61, v + Min-SNR 38% / 32;
 # 200 DDIM-50 samples each): x0 learns the digit shapes first, eps needs a longer run.
 # The DiT (8x8 patches) is configs/ablations/ddpm_mnist-dit.py.
+_base_ = ["unet_mnist32.py"]
 width = 128  # the U-Net's embedding: 4 x base_channels
 num_steps = 1000
 
 model = dict(
     type="FlowGenerator",
     source=dict(type="GaussianNoiseSource"),
-    backbone=dict(
-        type="UNetBackbone",
-        in_channels=1,
-        image_size=32,
-        patch_size=2,
-        base_channels=32,
-        channel_mults=(1, 2, 2),
-        num_res_blocks=1,
-        attention_resolutions=(8,),
-        num_heads=4,
-        groups=8,
-        use_channels_last=True,
-    ),
+    # init_std 1 (ADM's, torch's default): at DiT's 0.02 the label was too quiet beside the
+    # time embedding and the U-Net drew 3 for 2 and 5, 4 for 9 (66.5% / FD 31.5 vs 100% / 9.7,
+    # guided DDIM-50, 200 samples, 1,500 iterations)
     conditioning=dict(
-        type="ClassEmbeddingConditioner", num_classes=10, embed_dim=width, drop_prob=0.1
+        type="ClassEmbeddingConditioner",
+        num_classes=10,
+        embed_dim=width,
+        drop_prob=0.1,
+        init_std=1.0,
     ),
     path=dict(type="DDPMDiscretePath", beta_start=1e-4, beta_end=0.02, num_steps=num_steps),
     target=dict(type="DataTarget"),  # x0 prediction; EpsilonTarget for eps

@@ -1,6 +1,8 @@
 # Cross-modal flow matching (seed 001): caption -> text encoder -> conditioner -> z ~ N(mu, s^2)
 # -> straight-line flow z -> image. The backbone sees only (x_t, t): the caption reaches the
-# image through z alone. Recipes swap `model.source.conditioner`.
+# image through z alone. Recipes swap `model.source.conditioner`. The backbone: unet_mnist32.py
+# (the DiT it replaced, configs/ablations/fm_gridquery-dit.py, left speckle: 8x8 patches).
+_base_ = ["unet_mnist32.py"]
 text_width = 64
 latent_shape = (1, 32, 32)  # the flow's source has the data's shape
 
@@ -23,23 +25,6 @@ model = dict(
         # grid-query: 1.0 -> 92.8% / FD 6.95, 0.8 -> 97.6% / 5.76, 0.7 -> 99.2% / 6.83
         # (smoother strokes: high-frequency share 0.85x -> 0.73x -> 0.68x real)
         sample_temperature=0.8,
-    ),
-    # 2x2 pixel blocks folded into channels (16x16x4), levels of 32/64/64 channels at sides
-    # 16/8/4, self-attention at 8: 1.2M parameters, ~0.2 s per step at batch 64 on 2 CPU cores
-    # (AVX-512/AMX). Plain pixels (patch 1) cost 3x as much: the 32x32 level dominates FLOPs.
-    # The DiT it replaces (configs/ablations/fm_gridquery-dit.py) left speckle: 8x8 patches.
-    backbone=dict(
-        type="UNetBackbone",
-        in_channels=1,
-        image_size=32,
-        patch_size=2,
-        base_channels=32,
-        channel_mults=(1, 2, 2),
-        num_res_blocks=1,
-        attention_resolutions=(8,),
-        num_heads=4,
-        groups=8,
-        use_channels_last=True,
     ),
     path=dict(type="LinearPath"),
     # the U-Net predicts the clean image x1 (velocity = (x1_hat - x_t) / (1 - t)), as JiT

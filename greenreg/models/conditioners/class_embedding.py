@@ -26,6 +26,9 @@ class ClassEmbeddingConditioner(nn.Module):
         drop_prob (float): probability in [0, 1) of training a sample unconditionally.
         unconditional (str): ``"null"`` or ``"average"``.
         key (str): the batch key holding the labels.
+        init_std (float): std of the embeddings' normal initialisation, > 0: 0.02 as DiT's
+            adaLN tables; ADM's U-Net uses torch's default of 1, so the label is as loud as
+            the time embedding from the first step.
 
     Example:
         ``dict(type='ClassEmbeddingConditioner', num_classes=10, embed_dim=128)``
@@ -38,6 +41,7 @@ class ClassEmbeddingConditioner(nn.Module):
         drop_prob: float = 0.1,
         unconditional: str = "null",
         key: str = "label",
+        init_std: float = 0.02,
     ) -> None:
         super().__init__()
         where = "ClassEmbeddingConditioner.{0} (model.conditioning.{0})"
@@ -53,10 +57,15 @@ class ClassEmbeddingConditioner(nn.Module):
                 f"ClassEmbeddingConditioner.unconditional (model.conditioning.unconditional): "
                 f"expected one of {UNCONDITIONAL_KINDS}, got {unconditional!r}."
             )
+        if not init_std > 0:
+            raise ValueError(
+                f"ClassEmbeddingConditioner.init_std (model.conditioning.init_std): expected a "
+                f"float > 0, got {init_std}."
+            )
         self.num_classes, self.drop_prob, self.unconditional = num_classes, drop_prob, unconditional
         self.key = key
         self.embedding = nn.Embedding(num_classes + 1, embed_dim)  # row K: the null class
-        nn.init.normal_(self.embedding.weight, std=0.02)
+        nn.init.normal_(self.embedding.weight, std=init_std)
 
     def forward(self, label: Tensor, generator: torch.Generator | None = None) -> Tensor:
         """Embeddings of labels (B,) -> (B, D); in training mode some become the null class."""
