@@ -31,7 +31,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from _cli import load_config  # noqa: E402
-from common import RESULTS, environment, print_table, write_json  # noqa: E402
+from common import RESULTS, bare_train_step, environment, print_table, write_json  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
@@ -59,14 +59,8 @@ def loss_curve(cfg, autocast: bool, iters: int, seed: int, device: str) -> dict:
         idx = torch.randint(0, len(data.images), (size,), generator=order)
         batch = dict(inputs=data.images[idx], tokens=data.tokens[idx], label=data.labels[idx])
         batch = {k: v.to(device) for k, v in batch.items()}
-        with torch.autocast(device, dtype=torch.bfloat16, enabled=autocast):
-            terms = model.loss(batch, TrainProgress(step, step * size))
-            loss = sum(terms.values())
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        losses.append(loss.item())
+        terms = bare_train_step(model, optimizer, batch, TrainProgress(step, step * size), autocast)
+        losses.append(sum(terms.values()).item())
         flow.append(terms["loss_flow"].item())
     return dict(total=losses, flow=flow)
 

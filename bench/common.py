@@ -12,6 +12,23 @@ import torch
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
+def bare_train_step(model, optimizer, batch: dict, progress, autocast: bool = False) -> dict:
+    """One optimiser step without the Runner: loss terms, backward, clip at 1.0, AdamW.
+
+    The loss-weight schedules read ``progress``, as TrainProgressHook hands it over. Under
+    ``autocast`` the forward runs in bf16 on the batch's device. Returns the loss terms.
+    """
+    device = next(iter(batch.values())).device.type
+    with torch.autocast(device, dtype=torch.bfloat16, enabled=autocast):
+        terms = model.loss(batch, progress)
+        loss = sum(terms.values())
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    return terms
+
+
 def environment() -> dict:
     """Device, threads and versions, recorded with every result."""
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else platform.processor()

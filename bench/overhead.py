@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
 
 import torch  # noqa: E402
-from common import environment, print_table, write_json  # noqa: E402
+from common import bare_train_step, environment, print_table, write_json  # noqa: E402
 from mmengine.hooks import Hook  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
@@ -109,13 +109,7 @@ def bare_run(cfg_path: str, iters: int, seed: int = 0) -> list[float]:
     for step in range(iters):
         batch = next(batches)
         batch = {k: v.to(device) for k, v in batch.items()}
-        # the loss-weight schedules read the progress, as TrainProgressHook hands it over
-        losses = model.loss(batch, TrainProgress(step, step * size))
-        loss = sum(losses.values())
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
+        bare_train_step(model, optimizer, batch, TrainProgress(step, step * size))
         momentum = max(0.001, 20 / (20 + step + 1))
         torch._foreach_lerp_(ema, [p.detach() for p in model.parameters()], momentum)
         stamps.append(time.perf_counter())
