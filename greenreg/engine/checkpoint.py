@@ -14,6 +14,7 @@ import os
 import pickle
 import zipfile
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -124,26 +125,100 @@ def model_state_dict(checkpoint: dict, use_ema: bool = True) -> dict[str, Tensor
     return {k.removeprefix("module."): v for k, v in raw.items() if k.startswith("module.")}
 
 
+@dataclass
+class StateDictMatch:
+    """How a checkpoint's weights line up with a model's (keys sorted).
+
+    Attributes:
+        matched (list[str]): keys with the model's shape.
+        missing (list[str]): model keys the checkpoint lacks.
+        unexpected (list[str]): checkpoint keys the model lacks.
+        mismatched (list[str]): keys of another shape.
+        matched_fraction (float): the model's tensor elements the matched keys cover, in [0, 1].
+    """
+
+    matched: list[str]
+    missing: list[str]
+    unexpected: list[str]
+    mismatched: list[str]
+    matched_fraction: float
+
+    @property
+    def exact(self) -> bool:
+        """True when every key matches in both directions."""
+        return not (self.missing or self.unexpected or self.mismatched)
+
+    def describe(self, shapes: tuple[dict, dict] | None = None) -> str:
+        """One line: counts with the first few keys of each kind."""
+        details = []
+        if self.missing:
+            details.append(f"{len(self.missing)} missing (e.g. {self.missing[:3]})")
+        if self.unexpected:
+            details.append(f"{len(self.unexpected)} unexpected (e.g. {self.unexpected[:3]})")
+        if self.mismatched:
+            k = self.mismatched[0]
+            example = f"{k}: model {shapes[0][k]}, checkpoint {shapes[1][k]}" if shapes else k
+            details.append(f"{len(self.mismatched)} of another shape (e.g. {example})")
+        return "; ".join(details)
+
+
+def _shapes(state: dict[str, Tensor], model: torch.nn.Module) -> tuple[dict, dict]:
+    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    return expected, {k: tuple(v.shape) for k, v in state.items()}
+
+
+def match_state_dict(state: dict[str, Tensor], model: torch.nn.Module) -> StateDictMatch:
+    """Compares ``state``'s keys and shapes with ``model.state_dict()``'s."""
+    expected, found = _shapes(state, model)
+    common = set(expected) & set(found)
+    matched = sorted(k for k in common if expected[k] == found[k])
+    sizes = {k: max(1, int(torch.Size(v).numel())) for k, v in expected.items()}
+    total = sum(sizes.values()) or 1
+    return StateDictMatch(
+        matched=matched,
+        missing=sorted(set(expected) - set(found)),
+        unexpected=sorted(set(found) - set(expected)),
+        mismatched=sorted(k for k in common if expected[k] != found[k]),
+        matched_fraction=sum(sizes[k] for k in matched) / total,
+    )
+
+
+def matching_state_dict(
+    state: dict[str, Tensor],
+    model: torch.nn.Module,
+    source: str,
+    min_matched_fraction: float = 0.5,
+) -> tuple[dict[str, Tensor], StateDictMatch]:
+    """The tensors of ``state`` that fit ``model``, for loading across architecture changes.
+
+    Args:
+        state (dict): the checkpoint's weights.
+        model (nn.Module): the model to load them into.
+        source (str): what the weights are, for messages.
+        min_matched_fraction (float): refuse when the matched tensors cover less of the
+            model's elements than this, in [0, 1]; 0 loads whatever matches.
+
+    Returns:
+        tuple: (the matching tensors, the match report).
+
+    Raises:
+        CheckpointError: too little of the model matched.
+    """
+    match = match_state_dict(state, model)
+    if match.matched_fraction < min_matched_fraction:
+        raise CheckpointError(
+            f"{source}: only {match.matched_fraction:.1%} of this model's weights match the "
+            f"checkpoint ({match.describe(_shapes(state, model))}); expected at least "
+            f"{min_matched_fraction:.0%} (min_matched_fraction). Lower it to load anyway."
+        )
+    return {k: state[k] for k in match.matched}, match
+
+
 def check_state_dict_fits(state: dict[str, Tensor], model: torch.nn.Module, source: str) -> None:
     """Raises CheckpointError unless ``state`` has exactly the model's keys and shapes."""
-    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-    found = {k: tuple(v.shape) for k, v in state.items()}
-    missing = sorted(set(expected) - set(found))
-    unexpected = sorted(set(found) - set(expected))
-    mismatched = sorted(k for k in set(expected) & set(found) if expected[k] != found[k])
-    if missing or unexpected or mismatched:
-        details = []
-        if missing:
-            details.append(f"{len(missing)} missing (e.g. {missing[:3]})")
-        if unexpected:
-            details.append(f"{len(unexpected)} unexpected (e.g. {unexpected[:3]})")
-        if mismatched:
-            k = mismatched[0]
-            details.append(
-                f"{len(mismatched)} of another shape (e.g. {k}: model {expected[k]}, "
-                f"checkpoint {found[k]})"
-            )
+    match = match_state_dict(state, model)
+    if not match.exact:
         raise CheckpointError(
-            f"{source}: weights do not fit this model's architecture: {'; '.join(details)}. "
-            f"Expected a checkpoint of the same config."
+            f"{source}: weights do not fit this model's architecture: "
+            f"{match.describe(_shapes(state, model))}. Expected a checkpoint of the same config."
         )

@@ -1,6 +1,7 @@
 """Hooks greenreg adds to mmengine's (EMAHook, CheckpointHook, ... are used as they are)."""
 
 from greenreg.engine.hooks.checkpoint_compatibility import CheckpointCompatibilityHook
+from greenreg.engine.hooks.latent_statistics import LatentStatisticsHook
 from greenreg.engine.hooks.loss_ema import LossEMAHook
 from greenreg.engine.hooks.metrics_json import MetricsJsonHook
 from greenreg.engine.hooks.non_finite_guard import NonFiniteGuardHook, NonFiniteTrainingError
@@ -12,6 +13,7 @@ from greenreg.engine.hooks.train_progress import TrainProgressHook
 
 __all__ = [
     "CheckpointCompatibilityHook",
+    "LatentStatisticsHook",
     "LossEMAHook",
     "MetricsJsonHook",
     "NonFiniteGuardHook",

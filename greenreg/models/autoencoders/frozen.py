@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import torch
 from torch import Tensor
 
@@ -17,7 +19,9 @@ class FrozenAutoencoder(BaseAutoencoder):
     with one factor computed from the first training batch; here the shift and scale are
     measured on the first batch :meth:`encode` sees in training mode and kept as buffers,
     so they are saved in every checkpoint and a resumed or sampling run uses the same ones.
-    ``shift``/``scale`` given in the config skip the measurement.
+    An autoencoder whose checkpoint carries its own per-channel statistics (ConvVAE's
+    ``latent_shift``/``latent_scale``, measured over the whole data set) uses those;
+    ``shift``/``scale`` given in the config override both.
 
     Args:
         autoencoder (dict): the autoencoder (MODELS), e.g. a VAE or SpaceToDepthAutoencoder.
@@ -58,11 +62,23 @@ class FrozenAutoencoder(BaseAutoencoder):
         given = shift is not None and scale is not None
         self.register_buffer("shift", torch.tensor(0.0 if shift is None else float(shift)))
         self.register_buffer("scale", torch.tensor(1.0 if scale is None else float(scale)))
-        self.register_buffer("calibrated", torch.tensor(given))
+        stored = bool(getattr(self.inner, "latent_stats_ready", False))
+        if stored and not given:
+            # per-channel statistics the autoencoder's run measured over its whole data set
+            # (LatentStatisticsHook), shape (C, 1, 1): better than one batch's
+            self.shift = self.inner.latent_shift.detach().clone()[:, None, None]
+            self.scale = self.inner.latent_scale.detach().clone()[:, None, None]
+        self.register_buffer("calibrated", torch.tensor(given or stored))
 
     def _load(self, path: str, prefix: str) -> None:
         from greenreg.engine.checkpoint import check_state_dict_fits, load_checkpoint
 
+        if not os.path.isfile(path):
+            raise FileNotFoundError(
+                f"FrozenAutoencoder.checkpoint (model.autoencoder.checkpoint): no file {path!r}; "
+                f"expected a checkpoint of the run that trained the autoencoder (train it first, "
+                f"e.g. python tools/train.py configs/greendiff_vae.py)."
+            )
         state = load_checkpoint(path)
         state = state.get("state_dict", state)
         mine = {k.removeprefix(prefix): v for k, v in state.items() if k.startswith(prefix)}

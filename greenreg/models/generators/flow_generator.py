@@ -266,10 +266,16 @@ class FlowGenerator(SamplingMixin, BaseModel):
         """The backbone's raw prediction at (x_t (B, ...), t (B,), cond).
 
         The conditioning's ``reaches`` says how: ``"embedding"`` (the default) hands cond to
-        the backbone (adaLN / AdaGN), ``"channels"`` concatenates it to x_t.
+        the backbone (adaLN / AdaGN), ``"channels"`` concatenates it to x_t,
+        ``"channels_and_embedding"`` does both (the embedding from the conditioning's
+        ``embedding(cond)``).
         """
         if cond is None:
             return self.backbone(xt, t)
-        if getattr(self.conditioning, "reaches", "embedding") == "channels":
+        reaches = getattr(self.conditioning, "reaches", "embedding")
+        if reaches == "channels":
             return self.backbone(torch.cat([xt, cond.to(xt.dtype)], dim=1), t)
+        if reaches == "channels_and_embedding":
+            stacked = torch.cat([xt, cond.to(xt.dtype)], dim=1)
+            return self.backbone(stacked, t, self.conditioning.embedding(cond))
         return self.backbone(xt, t, cond)

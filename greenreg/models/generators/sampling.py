@@ -23,6 +23,11 @@ class SamplingMixin:
         model = ModelFn(self.network, self.path, self.target, cond, uncond)
         return model if self.guidance is None else self.guidance.wrap(model)
 
+    def loss_term_guides(self, batch: dict) -> list[Callable[[ModelFn], ModelFn]]:
+        """Guides that loss terms owning a physics operator offer (``sampling_guidance``)."""
+        offers = (getattr(term, "sampling_guidance", None) for term in self.loss_terms.values())
+        return [g for g in (offer(batch) for offer in offers if offer is not None) if g]
+
     def condition_keys(self) -> tuple[str, ...]:
         """The batch keys sampling needs (the source's and the conditioning's)."""
         own = (self.conditioning.key,) if self.conditioning is not None else ()
@@ -43,7 +48,8 @@ class SamplingMixin:
             seeds (list[int] | None): one seed per sample (its x0 and any sampler noise);
                 None draws from the global generator.
             guide (Callable | None): wraps the (configured) sampling model once more, e.g.
-                ``lambda m: ObjectiveGradientGuidance(1.0).wrap(m, objective)``.
+                ``lambda m: ObjectiveGradientGuidance(1.0).wrap(m, objective)``; None
+                applies what the loss terms offer (LatentGreenOperatorLoss's guidance).
 
         Returns:
             Tensor: samples, shape (B, C, H, W), clamped to [-1, 1].
@@ -62,5 +68,8 @@ class SamplingMixin:
             return seeded_normal(tuple(like.shape[1:]), gens, device).to(like.dtype)
 
         model = self.sampling_model(batch)
-        x1 = self.solver.solve(model if guide is None else guide(model), x, grid, noise).x1
+        guides = [guide] if guide is not None else self.loss_term_guides(batch)
+        for wrap in guides:
+            model = wrap(model)
+        x1 = self.solver.solve(model, x, grid, noise).x1
         return self.decode(x1).clamp(-1, 1)

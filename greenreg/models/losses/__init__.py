@@ -5,6 +5,7 @@ from greenreg.models.losses.gaussian_kl import GaussianKLLoss
 from greenreg.models.losses.info_nce import InfoNCELoss
 from greenreg.models.losses.log_cosh import LogCoshLoss
 from greenreg.models.losses.lpips_loss import LPIPSLoss
+from greenreg.models.losses.multiscale_mse import MultiScaleMSELoss
 from greenreg.models.losses.pseudo_huber import PseudoHuberLoss
 from greenreg.models.losses.total_variation import TotalVariationLoss
 
@@ -14,6 +15,7 @@ __all__ = [
     "InfoNCELoss",
     "LogCoshLoss",
     "LPIPSLoss",
+    "MultiScaleMSELoss",
     "PseudoHuberLoss",
     "TotalVariationLoss",
 ]
