@@ -8,6 +8,7 @@ from greenreg.engine.hooks.non_finite_guard import NonFiniteGuardHook, NonFinite
 from greenreg.engine.hooks.rng_state import RNGStateHook
 from greenreg.engine.hooks.safe_checkpoints import SafeCheckpointsHook
 from greenreg.engine.hooks.sample_grid import SampleGridHook
+from greenreg.engine.hooks.speed_switches import SpeedSwitchesHook
 from greenreg.engine.hooks.tensor_stats import TensorStatsHook
 from greenreg.engine.hooks.train_progress import TrainProgressHook
 
@@ -21,6 +22,7 @@ __all__ = [
     "RNGStateHook",
     "SafeCheckpointsHook",
     "SampleGridHook",
+    "SpeedSwitchesHook",
     "TensorStatsHook",
     "TrainProgressHook",
 ]
