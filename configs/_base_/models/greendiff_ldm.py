@@ -49,7 +49,7 @@ model = dict(
                 latent_channels=latent_channels,
                 ldos_channels=ldos_channels,
                 factor=4,
-                width=64,
+                width=128,  # all at the latent's 8 x 8: cheap beside the DiT
                 num_res_blocks=2,
             ),
             key="ldos",

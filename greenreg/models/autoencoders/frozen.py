@@ -60,14 +60,17 @@ class FrozenAutoencoder(BaseAutoencoder):
         self.inner.requires_grad_(False).eval()
         self.latent_shape = getattr(self.inner, "latent_shape", None)
         given = shift is not None and scale is not None
-        self.register_buffer("shift", torch.tensor(0.0 if shift is None else float(shift)))
-        self.register_buffer("scale", torch.tensor(1.0 if scale is None else float(scale)))
+        # per channel, shape (C, 1, 1), for an autoencoder that stores its own statistics
+        # (the shape follows the architecture, so checkpoints load either way)
+        own = getattr(self.inner, "latent_shift", None)
+        shape = (len(own), 1, 1) if own is not None else ()
+        self.register_buffer("shift", torch.full(shape, 0.0 if shift is None else float(shift)))
+        self.register_buffer("scale", torch.full(shape, 1.0 if scale is None else float(scale)))
         stored = bool(getattr(self.inner, "latent_stats_ready", False))
         if stored and not given:
-            # per-channel statistics the autoencoder's run measured over its whole data set
-            # (LatentStatisticsHook), shape (C, 1, 1): better than one batch's
-            self.shift = self.inner.latent_shift.detach().clone()[:, None, None]
-            self.scale = self.inner.latent_scale.detach().clone()[:, None, None]
+            # measured by its own run over the whole data set (LatentStatisticsHook)
+            self.shift.copy_(self.inner.latent_shift[:, None, None])
+            self.scale.copy_(self.inner.latent_scale[:, None, None])
         self.register_buffer("calibrated", torch.tensor(given or stored))
 
     def _load(self, path: str, prefix: str) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import torch.nn.functional as F
 from torch import Tensor, nn
 
-from greenreg.models.layers import Fp32GroupNorm, ResBlock, TimeEmbedding, Upsample
+from greenreg.models.layers import Fp32GroupNorm, ResBlock, TimeEmbedding
 from greenreg.registry import MODELS
 from greenreg.utils import check_int
 
@@ -17,13 +18,15 @@ class LatentGreenOperator(nn.Module):
     function map potential -> LDOS, working on the VAE's latent. It is time-aware (AdaGN
     ResBlocks under a time embedding, as the denoiser's): at t = 1 it reads a clean latent,
     at smaller t a noisy one, so it can both train on every noise level and judge the
-    denoiser's clean estimate. Upsampling by ``factor`` (a power of 2) returns the maps on
-    the lattice's grid, so they are compared with the measured ones site by site.
+    denoiser's clean estimate. All blocks run at the latent's resolution; the last
+    convolution gives each latent cell its factor x factor sites at every energy (sub-pixel
+    convolution, Shi et al. 2016), so the maps come back on the lattice's grid and are
+    compared with the measured ones site by site.
 
     Args:
         latent_channels (int): C_z.
         ldos_channels (int): C_e, the number of energies.
-        factor (int): map side over latent side, a power of 2 (the VAE's downsampling).
+        factor (int): map side over latent side (the VAE's downsampling).
         width (int): channels of the ResBlocks.
         num_res_blocks (int): time-conditioned ResBlocks at the latent's resolution.
         groups (int): GroupNorm groups.
@@ -44,25 +47,18 @@ class LatentGreenOperator(nn.Module):
         super().__init__()
         for name in ("latent_channels", "ldos_channels", "factor", "width", "num_res_blocks"):
             check_int(f"LatentGreenOperator.{name} (*.operator.{name})", locals()[name], 1)
-        if factor & (factor - 1):
-            raise ValueError(
-                f"LatentGreenOperator.factor (*.operator.factor): expected a power of 2, "
-                f"got {factor}."
-            )
         emb = 4 * width
+        self.factor = factor
         self.time_embed = TimeEmbedding(emb)
         self.conv_in = nn.Conv2d(latent_channels, width, 3, padding=1)
         self.blocks = nn.ModuleList(
             ResBlock(width, width, emb_dim=emb, groups=groups) for _ in range(num_res_blocks)
         )
-        ups: list[nn.Module] = []
-        for _ in range(factor.bit_length() - 1):
-            ups += [Upsample(width), ResBlock(width, width, emb_dim=emb, groups=groups)]
-        self.ups = nn.ModuleList(ups)
+        # every site's value from its latent cell: factor^2 sub-pixel channels, shuffled out
         self.out = nn.Sequential(
             Fp32GroupNorm(groups, width, eps=1e-6),
             nn.SiLU(),
-            nn.Conv2d(width, ldos_channels, 3, padding=1),
+            nn.Conv2d(width, ldos_channels * factor**2, 3, padding=1),
         )
 
     def forward(self, z: Tensor, t: Tensor) -> Tensor:
@@ -71,6 +67,4 @@ class LatentGreenOperator(nn.Module):
         h = self.conv_in(z)
         for block in self.blocks:
             h = block(h, emb)
-        for layer in self.ups:
-            h = layer(h, emb) if isinstance(layer, ResBlock) else layer(h)
-        return self.out(h)  # (B, C_e, H, W)
+        return F.pixel_shuffle(self.out(h), self.factor)  # (B, C_e, H, W)
