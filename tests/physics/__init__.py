@@ -1,0 +1,1 @@
+"""Tests of greenreg.physics: lattices, disorder models, LDOS solvers."""
