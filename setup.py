@@ -27,6 +27,7 @@ setup(
         "scikit-learn",
         "matplotlib",
         "tqdm",
+        "threadpoolctl",
         "torchdiffeq",
         "safetensors",
     ],

@@ -1,5 +1,13 @@
 """Physics: tight-binding lattices, disorder models and LDOS solvers, with kwant underneath."""
 
+import warnings
+
+# kwant warns on import when MUMPS is absent and falls back to SciPy's sparse solver, which
+# serves KwantLeadsLDOSSolver here (the default solver is a dense eigh); the two-line notice
+# would otherwise lengthen every one-line error of every tool that imports the registries
+warnings.filterwarnings("ignore", "MUMPS is not available", RuntimeWarning)
+
+# ruff: noqa: E402
 from greenreg.physics.anderson_disorder import AndersonDisorder
 from greenreg.physics.base import BaseDisorder, BaseLattice, BaseLDOSSolver
 from greenreg.physics.chain_lattice import ChainLattice
