@@ -36,3 +36,5 @@ custom_hooks = [
     dict(type="RNGStateHook"),
     dict(type="LossEMAHook", momentum=0.02),
 ]
+# bf16 autocast, as the LDM trains (fp32 on a CPU without bf16 units, with a warning)
+optim_wrapper = dict(type="AutocastOptimWrapper", dtype="bfloat16")

@@ -461,7 +461,7 @@ def _fresh_name() -> st.SearchStrategy[str]:
     return st.text(string.ascii_lowercase + "_", min_size=1, max_size=12).filter(str.isidentifier)
 
 
-def unknown_key(cfg: dict, site: Site, buildable: bool):
+def unknown_key(cfg: dict, site: Site, buildable: frozenset):
     if site.accepted is None:
         return None  # open **kwargs: any key may be valid
     node = get(cfg, site.path)
@@ -500,7 +500,7 @@ def top_level_unknown_key(cfg: dict):
     )
 
 
-def wrong_type(cfg: dict, site: Site, buildable: bool):
+def wrong_type(cfg: dict, site: Site, buildable: frozenset):
     node = get(cfg, site.path)
     options = []
     for name, value in node.items():
@@ -531,7 +531,7 @@ def _held_by_argument(cfg: dict, path: tuple) -> bool:
     return isinstance(parent, dict) and isinstance(parent.get("type"), str)
 
 
-def missing_key(cfg: dict, site: Site, buildable: bool):
+def missing_key(cfg: dict, site: Site, buildable: frozenset):
     node = get(cfg, site.path)
     options = []
     for name in sorted(site.required):
@@ -542,7 +542,7 @@ def missing_key(cfg: dict, site: Site, buildable: bool):
     # the Runner builds a val_cfg without type as ValLoop; a model argument's missing type
     # shows only in the dry build
     static = not (site.path[0] == "model" and _held_by_argument(cfg, site.path))
-    if site.typed and site.path != ("val_cfg",) and (buildable or static):
+    if site.typed and site.path != ("val_cfg",) and ("model" in buildable or static):
         path = site.path + ("type",)
         names = (key_of(path), key_of(site.path))
         options.append(Mutation("missing_key", path, DELETE, site.owner, names))
@@ -562,9 +562,11 @@ def range_of(owner: str, name: str) -> Range | None:
     return RANGES.get(name)
 
 
-def out_of_range(cfg: dict, site: Site, buildable: bool):
-    if site.path[0] == "model" and not buildable:
+def out_of_range(cfg: dict, site: Site, buildable: frozenset):
+    if site.path[0] == "model" and "model" not in buildable:
         return None  # its ranges are checked by the dry build, impossible on this machine
+    if site.path[0] in DATA_SECTIONS and "data" not in buildable:
+        return None  # the same for data that must be generated first
     node = get(cfg, site.path)
     options = []
     for name, value in node.items():
@@ -587,7 +589,7 @@ def _at(path: tuple, owner: str, names: tuple):
     return lambda value: Mutation("out_of_range", path, value, owner, names)
 
 
-def unknown_type(cfg: dict, site: Site, buildable: bool):
+def unknown_type(cfg: dict, site: Site, buildable: frozenset):
     if not site.typed:
         return None
     node = get(cfg, site.path)
@@ -601,7 +603,7 @@ def unknown_type(cfg: dict, site: Site, buildable: bool):
     )
 
 
-def explicit_default(cfg: dict, site: Site, buildable: bool):
+def explicit_default(cfg: dict, site: Site, buildable: frozenset):
     """The control: an absent argument set to its declared default (the same call)."""
     node = get(cfg, site.path)
     literal = (type(None), bool, int, float, str)
@@ -626,7 +628,9 @@ KIND_STRATEGIES = {
 }
 
 
-def mutations(cfg: dict, kind: str, buildable: bool = True) -> st.SearchStrategy[Mutation]:
+def mutations(
+    cfg: dict, kind: str, buildable: frozenset = frozenset({"model", "data"})
+) -> st.SearchStrategy[Mutation]:
     """Mutations of one kind anywhere in ``cfg``; a site is drawn first, uniformly."""
     per_site = []
     for site in sites_of(cfg):
@@ -644,22 +648,28 @@ def mutations(cfg: dict, kind: str, buildable: bool = True) -> st.SearchStrategy
 
 
 @functools.cache
-def baseline(path: str) -> tuple[dict, bool]:
-    """(the config as a plain dict, whether its model can be dry-built on this machine).
+def baseline(path: str) -> tuple[dict, frozenset]:
+    """(the config as a plain dict, what of it can be dry-built here: {"model", "data"}).
 
-    A model that needs a local weights file this machine lacks (LPIPS' VGG16) is checked
-    without the model build; the unmutated config must pass either way.
+    A model that needs a local weights file this machine lacks (LPIPS' VGG16, a VAE run's
+    checkpoint) is checked without the model build; data that must be generated first (an
+    LDOS data set: tools/make_ldos_dataset.py) without the data build. The unmutated config
+    must pass either way.
     """
     cfg = Config.fromfile(path).to_dict()
     check_config(copy.deepcopy(cfg), build_model=False)
-    try:
-        check_config(copy.deepcopy(cfg), build_model=True)
-    except FileNotFoundError:
-        return cfg, False
-    return cfg, True
+    built = set()
+    for part, options in (("model", dict(build_model=True)),
+                          ("data", dict(build_model=False, build_data=True))):  # fmt: skip
+        try:
+            check_config(copy.deepcopy(cfg), **options)
+            built.add(part)
+        except FileNotFoundError:
+            pass
+    return cfg, frozenset(built)
 
 
-def run_check(cfg: dict, mutation: Mutation, buildable: bool, work_dir: str):
+def run_check(cfg: dict, mutation: Mutation, buildable: frozenset, work_dir: str):
     """check_config on the mutated config: the static pass, then the dry builds it concerns.
 
     Returns:
@@ -667,8 +677,8 @@ def run_check(cfg: dict, mutation: Mutation, buildable: bool, work_dir: str):
     """
     mutated = mutation.apply(cfg)
     mutated["work_dir"] = work_dir
-    in_model = mutation.path[0] == "model" and buildable
-    in_data = mutation.path[0] in DATA_SECTIONS
+    in_model = mutation.path[0] == "model" and "model" in buildable
+    in_data = mutation.path[0] in DATA_SECTIONS and "data" in buildable
     try:
         check_config(mutated, build_model=False)
         if in_model or in_data:
