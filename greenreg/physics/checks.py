@@ -114,3 +114,17 @@ def check_size(where: str, value: int, minimum: int = 2) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{where}: out of range; expected an int >= {minimum}, got {value!r}.")
     return int(value)
+
+
+def check_finite(where: str, value: float) -> float:
+    """``value`` as a float, or ValueError unless it is a finite number (any sign).
+
+    Args:
+        where (str): ``<Class>.<arg> (<config key>)``, the start of the message.
+        value (float): the value given.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{where}: expected a number, got {value!r}.")
+    if not np.isfinite(value):
+        raise ValueError(f"{where}: expected a finite float, got {value}.")
+    return float(value)

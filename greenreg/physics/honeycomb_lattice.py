@@ -7,7 +7,7 @@ import math
 import kwant
 
 from greenreg.physics.base import BaseLattice
-from greenreg.physics.checks import check_positive, check_size
+from greenreg.physics.checks import check_finite, check_positive, check_size
 from greenreg.registry import LATTICES
 
 SQRT3 = math.sqrt(3.0)
@@ -41,12 +41,9 @@ class HoneycombLattice(BaseLattice):
     def __init__(self, size: int, hopping: float = 1.0, next_hopping: float = 0.0) -> None:
         self.size = check_size("HoneycombLattice.size (lattice.size)", size)
         self.hopping = check_positive("HoneycombLattice.hopping (lattice.hopping)", hopping)
-        self.next_hopping = float(next_hopping)
-        if not abs(self.next_hopping) < float("inf"):
-            raise ValueError(
-                f"HoneycombLattice.next_hopping (lattice.next_hopping): expected a finite "
-                f"float, got {next_hopping}."
-            )
+        self.next_hopping = check_finite(
+            "HoneycombLattice.next_hopping (lattice.next_hopping)", next_hopping
+        )
         # rectangular 4-site cell (1 x sqrt 3): two brick-wall rows; kwant's 2-site
         # rhombic cell would make straight edges (and leads along x) impossible
         low = -1 / (2 * SQRT3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import kwant
 
 from greenreg.physics.base import BaseLattice
-from greenreg.physics.checks import check_positive, check_size
+from greenreg.physics.checks import check_finite, check_positive, check_size
 from greenreg.registry import LATTICES
 
 
@@ -29,12 +29,9 @@ class SquareLattice(BaseLattice):
     def __init__(self, size: int, hopping: float = 1.0, next_hopping: float = 0.0) -> None:
         self.size = check_size("SquareLattice.size (lattice.size)", size)
         self.hopping = check_positive("SquareLattice.hopping (lattice.hopping)", hopping)
-        self.next_hopping = float(next_hopping)
-        if not abs(self.next_hopping) < float("inf"):
-            raise ValueError(
-                f"SquareLattice.next_hopping (lattice.next_hopping): expected a finite float, "
-                f"got {next_hopping}."
-            )
+        self.next_hopping = check_finite(
+            "SquareLattice.next_hopping (lattice.next_hopping)", next_hopping
+        )
         self.lattice = kwant.lattice.square(a=1.0, norbs=1)
 
     @property
