@@ -53,6 +53,10 @@ def parse_args() -> argparse.Namespace:
         "--extra", nargs=3, action="append", default=[], metavar=("NAME", "CONFIG", "CKPT"),
         help="more generators (ablations)",
     )  # fmt: skip
+    parser.add_argument(
+        "--guidance-scales", nargs="*", type=float, default=[],
+        help="also sample the --ldm model with LGO guidance at these scales",
+    )  # fmt: skip
     parser.add_argument("--num-maps", type=int, default=100)
     parser.add_argument("--k", type=int, default=4, help="samples per map")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -107,6 +111,27 @@ def through_vae(model, test: LDOSMapDataset, n: int) -> np.ndarray:
     x = torch.stack([test[i]["inputs"] for i in range(n)])
     recon = model.autoencoder.inner.decode(model.autoencoder.inner.encode(x))
     return test.denormalize_potential(recon[:, 0].cpu()).numpy()[:, None]
+
+
+@torch.no_grad()
+def operator_error(model, test: LDOSMapDataset, n: int) -> dict:
+    """Relative L2 of the Latent Green Operator's LDOS from the true latent, at t = 1 and 0.5."""
+    if "lgo" not in getattr(model, "loss_terms", {}):
+        return {}
+    x = torch.stack([test[i]["inputs"] for i in range(n)])
+    ldos = torch.stack([test[i]["ldos"] for i in range(n)])
+    z1 = model.encode(x)
+    g = torch.Generator().manual_seed(0)
+    operator, out = model.loss_terms["lgo"].operator, {}
+    for t in (1.0, 0.5):
+        tt = torch.full((n,), t)
+        c = model.path.coefficients(tt).expand_like(z1)
+        zt = c.alpha * z1 + c.sigma * torch.randn(z1.shape, generator=g)
+        pred = test.denormalize_ldos(operator(zt, tt))
+        out[f"lgo_rel_l2_t{t:g}"] = float(
+            relative_l2(pred.numpy(), test.denormalize_ldos(ldos).numpy()).mean()
+        )
+    return out
 
 
 def score(name: str, potentials: np.ndarray, truth: np.ndarray, ldos: np.ndarray, recompute):
@@ -192,6 +217,15 @@ def main() -> None:
         start = time.perf_counter()
         candidates[name] = generate(model, test, n, args.k, args.batch_size)
         timings[name] = (time.perf_counter() - start) / (n * args.k)
+    lgo = operator_error(ldm, test, n)
+    print(f"Latent Green Operator on the true latents: {lgo}")
+    term = ldm.loss_terms["lgo"] if "lgo" in ldm.loss_terms else None
+    for scale in args.guidance_scales if term is not None else []:
+        term.guidance_scale, name = scale, f"GreenDiff + LGO guidance {scale:g}"
+        start = time.perf_counter()
+        candidates[name] = generate(ldm, test, n, args.k, args.batch_size)
+        timings[name] = (time.perf_counter() - start) / (n * args.k)
+        term.guidance_scale = 0.0
     rows, phys = [], {}
     for name, pots in candidates.items():
         row, per = score(name, pots, truth, ldos, recompute)
@@ -214,6 +248,7 @@ def main() -> None:
             k=args.k,
             manifest=test.manifest,
             rows=rows,
+            latent_green_operator=lgo,
             figure=png,
         ),
     )
