@@ -95,6 +95,8 @@ def _explain(err: Exception, cfg: dict, key: str, registries, inject) -> Excepti
     where, part, part_inject = _locate(cfg, key, registries, inject)
     if isinstance(origin, USER_ERRORS) and f"({where}" in text:
         return origin  # the constructor's own check, already naming the key
+    if isinstance(origin, FileNotFoundError):
+        return origin  # a missing file (weights, a data set to generate) names itself
     cls_name = part["type"]
     if 'must contain the key "type"' in text:
         untyped = [n for n, v in part.items() if isinstance(v, dict) and "type" not in v]
