@@ -13,7 +13,9 @@ For each of ``--num-maps`` held-out maps (the data set's test split, never train
   same measure, which needs only the maps, not the true potential) and the mean over k;
 - potential recovery: relative L2 and Pearson correlation to the true potential (first
   sample, and the mean of the k samples, the generator's posterior-mean estimate);
-- spread: the per-site std over the k samples, relative to the true potential's std.
+- spread: the per-site std over the k samples, relative to the true potential's std, and
+  its correlation with the error of the k-sample mean, site by site (where the maps leave
+  the potential undetermined, the samples should disagree).
 
 Baselines: zero potential (the clean lattice), nearest-neighbour retrieval (the training
 map closest in normalised LDOS, its potential), the direct regression network. Floors:
@@ -152,6 +154,10 @@ def score(name: str, potentials: np.ndarray, truth: np.ndarray, ldos: np.ndarray
         pot_rel_l2_mean_k=relative_l2(mean_pot, truth).mean(),
         pot_corr_mean_k=pearson(mean_pot, truth).mean(),
         spread=(potentials.std(1).mean((1, 2)) / truth.std((1, 2))).mean() if k > 1 else 0.0,
+        # does the spread sit where the error is? per-site std vs |mean - truth|, per map
+        spread_error_corr=pearson(potentials.std(1), np.abs(mean_pot - truth)).mean()
+        if k > 1
+        else 0.0,
     )
     print(f"{name}: physics {row['phys_one']:.4f} ({time.perf_counter() - start:.0f} s)")
     return row, phys
@@ -234,7 +240,7 @@ def main() -> None:
         rows.append(row)
         phys[name] = per[:, 0]
     columns = ["method", "k", "phys_one", "phys_best", "phys_mean", "pot_rel_l2", "pot_corr",
-               "pot_rel_l2_mean_k", "pot_corr_mean_k", "spread"]  # fmt: skip
+               "pot_rel_l2_mean_k", "pot_corr_mean_k", "spread", "spread_error_corr"]  # fmt: skip
     print_table(rows, columns)
     suffix = f"_{args.tag}" if args.tag else ""
     png = os.path.join(RESULTS, f"greendiff_physics{suffix}.png")
