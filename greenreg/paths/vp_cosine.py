@@ -18,9 +18,24 @@ class VPCosinePath(BaseProbabilityPath):
     Nichol & Dhariwal 2021 (Eq. 17) without the offset s, read with t=1 at data; the same
     schedule as flow_matching's CosineScheduler. log SNR = 2 log tan(pi t / 2).
 
+    It starts at SNR 0 (alpha = 0), where an eps prediction says nothing about x1: an eps
+    model samples from ``sampling_start`` > 0 instead (t = 0.02 is log SNR -6.9).
+
+    Args:
+        sampling_start (float): the first time samplers evaluate the model, in [0, 1).
+
     Example:
-        ``dict(type='VPCosinePath')``
+        ``dict(type='VPCosinePath')``; for an eps target ``dict(type='VPCosinePath',
+        sampling_start=0.02)``
     """
+
+    def __init__(self, sampling_start: float = 0.0) -> None:
+        if not 0 <= sampling_start < 1:
+            raise ValueError(
+                f"VPCosinePath.sampling_start (model.path.sampling_start): expected a float in "
+                f"[0, 1), got {sampling_start}."
+            )
+        self.sampling_range = (float(sampling_start), 1.0)
 
     def coefficients(self, t: Tensor) -> PathCoefficients:
         """Sin/cos coefficients and their derivatives, shapes (B,)."""
