@@ -47,9 +47,17 @@ class BaseLattice(metaclass=ABCMeta):
     def sites(self) -> list[kwant.builder.Site]:
         """The N kwant sites in grid order (row-major over ``grid_shape``)."""
 
-    @abstractmethod
     def hoppings(self) -> list[tuple[object, float]]:
-        """(kwant hopping kind, matrix element) pairs; a hopping t enters as -t."""
+        """(kwant hopping kind, matrix element) pairs; a hopping t enters as -t.
+
+        By default the nearest neighbours of ``self.lattice`` at -``hopping`` and, where
+        ``next_hopping`` is not 0, the next-nearest at -``next_hopping``.
+        """
+        kinds = [(self.lattice.neighbors(1), -self.hopping)]
+        next_hopping = getattr(self, "next_hopping", 0.0)
+        if next_hopping:
+            kinds.append((self.lattice.neighbors(2), -next_hopping))
+        return [(kind, value) for group, value in kinds for kind in group]
 
     def lead_builders(self) -> list[kwant.Builder]:
         """Clean semi-infinite leads on the edges, in the order left, right, bottom, top.

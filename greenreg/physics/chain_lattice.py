@@ -43,10 +43,6 @@ class ChainLattice(BaseLattice):
         """Sites 0 .. size - 1, left to right."""
         return [self.lattice(x) for x in range(self.size)]
 
-    def hoppings(self) -> list[tuple[object, float]]:
-        """Nearest neighbours, -t."""
-        return [(kind, -self.hopping) for kind in self.lattice.neighbors(1)]
-
     def lead_builders(self) -> list[kwant.Builder]:
         """Semi-infinite clean chains on the left and right: with both, the infinite chain."""
         leads = []

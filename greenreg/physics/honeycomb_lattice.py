@@ -80,13 +80,6 @@ class HoneycombLattice(BaseLattice):
         rows, columns = self.grid_shape
         return [self.site(r, c) for r in range(rows) for c in range(columns)]
 
-    def hoppings(self) -> list[tuple[object, float]]:
-        """Nearest (-t) and, if t2 != 0, next-nearest (-t2) neighbours."""
-        kinds = [(self.lattice.neighbors(1), -self.hopping)]
-        if self.next_hopping:
-            kinds.append((self.lattice.neighbors(2), -self.next_hopping))
-        return [(kind, value) for group, value in kinds for kind in group]
-
     def lead_builders(self) -> list[kwant.Builder]:
         """Leads along x on the left and right (armchair) edges, ``size`` rows wide."""
         leads = []

@@ -50,13 +50,6 @@ class SquareLattice(BaseLattice):
         """Sites (x, y), row-major: y = row, x = column."""
         return [self.lattice(x, y) for y in range(self.size) for x in range(self.size)]
 
-    def hoppings(self) -> list[tuple[object, float]]:
-        """Nearest (-t) and, if t2 != 0, diagonal (-t2) neighbours."""
-        kinds = [(self.lattice.neighbors(1), -self.hopping)]
-        if self.next_hopping:
-            kinds.append((self.lattice.neighbors(2), -self.next_hopping))
-        return [(kind, value) for group, value in kinds for kind in group]
-
     def lead_builders(self) -> list[kwant.Builder]:
         """Leads of width ``size`` on the left, right, bottom and top edges."""
         leads = []
