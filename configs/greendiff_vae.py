@@ -14,8 +14,9 @@ model = dict(
     reconstruction_loss=dict(type="LogCoshLoss"),
     kl_weight=1e-4,  # on the per-element KL: keeps the latent near N(0, 1) without blurring
 )
-# bf16 autocast: 0.16 vs 0.27 s per step (one thread, AVX-512 BF16/AMX); on a CPU without
-# bf16 units AutocastOptimWrapper trains in fp32 and says so
+# bf16 autocast (+ channels_last below): 0.10 s per step at batch 64 on 2 cores with AVX-512
+# BF16/AMX (the training log), against 0.21 s in fp32 (bench/greendiff_speed.py); on a CPU
+# without bf16 units AutocastOptimWrapper trains in fp32 and says so
 optim_wrapper = dict(type="AutocastOptimWrapper", dtype="bfloat16")
 default_hooks = dict(checkpoint=dict(interval=1000))
 # no EMA here: the latent statistics and the LDM use the trained weights as they are
@@ -26,6 +27,6 @@ custom_hooks = [
     dict(type="RNGStateHook"),
     dict(type="LossEMAHook", momentum=0.02),
     dict(type="LatentStatisticsHook"),
-    # seed 000's switch: NHWC convolutions (0.27 -> 0.16 s with bf16 is the pair of them)
+    # seed 000's switch: NHWC convolutions (1.33x in fp32, bench/greendiff_speed.py)
     dict(type="SpeedSwitchesHook", channels_last=["autoencoder"]),
 ]
