@@ -29,6 +29,12 @@ def permutation_from_plan(plan: np.ndarray, where: str) -> np.ndarray:
     return support.argmax(0)
 
 
+def exact_permutation(cost: np.ndarray, where: str) -> np.ndarray:
+    """The exact OT permutation for a square cost (B, B): the source of each data column."""
+    n = cost.shape[0]
+    return permutation_from_plan(ot.emd(uniform(n), uniform(n), cost), where)
+
+
 @COUPLINGS.register_module()
 class ExactOTCoupling(BaseCoupling):
     """Pairs a batch of sources with the data by exact OT on the squared distance.
@@ -53,9 +59,7 @@ class ExactOTCoupling(BaseCoupling):
     ) -> CouplingPlan:
         """Sources permuted so that x0[source_index[j]] is x1[j]'s optimal partner."""
         check_equal_batches(x0, x1, type(self).__name__)
-        n = len(x1)
-        plan = ot.emd(uniform(n), uniform(n), squared_cost(x0, x1))
-        index = permutation_from_plan(plan, type(self).__name__)
+        index = exact_permutation(squared_cost(x0, x1), type(self).__name__)
         return CouplingPlan(source_index=torch.as_tensor(index, device=x1.device))
 
 

@@ -9,7 +9,7 @@ import torch
 from torch import Tensor
 
 from greenreg.couplings.base import BaseCoupling, CouplingPlan
-from greenreg.couplings.exact_ot import check_equal_batches, permutation_from_plan
+from greenreg.couplings.exact_ot import check_equal_batches, exact_permutation
 from greenreg.couplings.pot import ot, squared_cost, uniform
 from greenreg.registry import COUPLINGS
 from greenreg.schedules import build_schedule
@@ -98,11 +98,11 @@ class SinkhornCoupling(BaseCoupling):
 
     def permutation(self, x0: Tensor, x1: Tensor, progress: TrainProgress) -> np.ndarray:
         """The source of each data sample, shape (B,)."""
-        n, cost = len(x1), squared_cost(x0, x1)
+        cost = squared_cost(x0, x1)
         cost = cost / max(float(cost.mean()), 1e-300)
         epsilon = float(self.epsilon(progress))
         if epsilon == 0:
-            return permutation_from_plan(ot.emd(uniform(n), uniform(n), cost), "SinkhornCoupling")
+            return exact_permutation(cost, "SinkhornCoupling")
         return sample_permutation(self.entropic_plan(cost, epsilon)).numpy()
 
     def entropic_plan(self, cost: np.ndarray, epsilon: float) -> np.ndarray:
