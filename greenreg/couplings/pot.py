@@ -24,11 +24,23 @@ def squared_cost(x0: Tensor, x1: Tensor) -> np.ndarray:
 
     Per dimension, so the cost (and an epsilon relative to it) does not grow with the
     image size: on 3,072-d CIFAR-sized inputs the plain squared distance averages ~3,800.
+
+    Raises:
+        ValueError: a NaN or Inf in the cost (it names the batch rows it came from); OT
+            solvers would otherwise return a NaN plan or a silently wrong one.
     """
     a = x0.detach().flatten(1).double().cpu().numpy()
     b = x1.detach().flatten(1).double().cpu().numpy()
     # POT's own squared distance (a matmul): what a direct call would compute
-    return ot.dist(a, b) / a.shape[1]  # (B0, B1)
+    cost = ot.dist(a, b) / a.shape[1]  # (B0, B1)
+    if not np.isfinite(cost).all():
+        rows0 = np.flatnonzero(~np.isfinite(a).all(1)).tolist()[:8]
+        rows1 = np.flatnonzero(~np.isfinite(b).all(1)).tolist()[:8]
+        raise ValueError(
+            f"coupling (model.coupling): the cost matrix has NaN or Inf; expected finite "
+            f"sources and data, got non-finite x0 rows {rows0} and x1 rows {rows1}."
+        )
+    return cost
 
 
 def uniform(n: int) -> np.ndarray:

@@ -1,11 +1,14 @@
-"""Datasets (embedded handwritten digits with captions, LDOS maps) and their samplers."""
+"""Datasets (embedded digits with captions or styles, toy 2-D, LDOS maps) and their samplers."""
 
 from greenreg.datasets.caption_prompts import CaptionPromptDataset
 from greenreg.datasets.captioned_digits import CaptionedDigitsDataset
 from greenreg.datasets.captions import CaptionTokenizer, caption_for
+from greenreg.datasets.digit_styles import STYLES, render_style
 from greenreg.datasets.image_array import ImageArrayDataset
 from greenreg.datasets.ldos_maps import LDOSMapDataset
 from greenreg.datasets.resumable_infinite_sampler import ResumableInfiniteSampler
+from greenreg.datasets.styled_digits import StyledDigitsDataset
+from greenreg.datasets.toy_2d import Toy2DDataset, sample_toy_2d, sample_toy_2d_labelled
 
 __all__ = [
     "CaptionPromptDataset",
@@ -14,5 +17,11 @@ __all__ = [
     "ImageArrayDataset",
     "LDOSMapDataset",
     "ResumableInfiniteSampler",
+    "STYLES",
+    "StyledDigitsDataset",
+    "Toy2DDataset",
     "caption_for",
+    "render_style",
+    "sample_toy_2d",
+    "sample_toy_2d_labelled",
 ]

@@ -14,16 +14,25 @@ DEFAULT_CLASSIFIER_PATH = os.path.join(
 
 
 class DigitClassifier(nn.Module):
-    """Three conv blocks -> 128-d features -> 10 logits, for (B, 1, 32, 32) images in [-1, 1].
+    """Three conv blocks -> 128-d features -> class logits, for (B, 1, 32, 32) images in [-1, 1].
 
     Trained by ``tools/train_digit_classifier.py`` on the ``train`` split; its scores are
-    measured on the ``heldout`` split, which neither it nor the generators see.
+    measured on the ``heldout`` split, which neither it nor the generators see. The same
+    network with 6 classes judges styles (:mod:`greenreg.evaluation.style_classifier`).
+
+    Args:
+        num_classes (int): logits of the head: 10 digits (the shipped weights) or 6 styles.
     """
 
     feature_dim = 128
 
-    def __init__(self) -> None:
+    def __init__(self, num_classes: int = 10) -> None:
         super().__init__()
+        if num_classes < 2:
+            raise ValueError(
+                f"DigitClassifier.num_classes: too few classes; expected an int >= 2, "
+                f"got {num_classes}."
+            )
 
         def block(c_in: int, c_out: int) -> nn.Module:
             return nn.Sequential(
@@ -38,7 +47,7 @@ class DigitClassifier(nn.Module):
 
         self.trunk = nn.Sequential(block(1, 32), block(32, 64), block(64, 128))  # -> 4x4
         self.embed = nn.Sequential(nn.Flatten(), nn.Dropout(0.3), nn.Linear(128 * 16, 128))
-        self.head = nn.Linear(128, 10)
+        self.head = nn.Linear(128, num_classes)
 
     def features(self, images: Tensor) -> Tensor:
         """Penultimate features, shape (B, 128); images of another size are resized to 32."""
@@ -47,7 +56,7 @@ class DigitClassifier(nn.Module):
         return F.relu(self.embed(self.trunk(images)))
 
     def forward(self, images: Tensor) -> Tensor:
-        """Class logits, shape (B, 10)."""
+        """Class logits, shape (B, num_classes)."""
         return self.head(self.features(images))
 
 

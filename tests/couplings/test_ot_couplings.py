@@ -63,13 +63,30 @@ def test_a_plan_with_wrong_marginals_fails_loudly():
     # underflows and POT's plain Sinkhorn returns a plan of mass 5e-279 (only a warning)
     g = torch.Generator().manual_seed(3)
     x0, x1 = torch.randn(16, 64, generator=g), torch.randn(16, 64, generator=g)
-    plain = COUPLINGS.build(dict(type="SinkhornCoupling", epsilon=1e-3, method="sinkhorn"))
+    plain = COUPLINGS.build(
+        dict(type="SinkhornCoupling", epsilon=1e-3, method="sinkhorn", exact_below=0)
+    )
     with pytest.raises(RuntimeError, match="epsilon 0.001 .* marginals off"):
         plain.plan(x0, x1, None, AT0)
-    log_domain = COUPLINGS.build(dict(type="SinkhornCoupling", epsilon=1e-3))
+    log_domain = COUPLINGS.build(dict(type="SinkhornCoupling", epsilon=1e-3, exact_below=0))
     assert sorted(log_domain.plan(x0, x1, None, AT0).source_index.tolist()) == list(range(16))
     with pytest.raises(ValueError, match="method"):
         COUPLINGS.build(dict(type="SinkhornCoupling", method="greenkhorn"))
+
+
+def test_tiny_epsilons_are_exact_ot_and_bad_costs_are_named():
+    g = torch.Generator().manual_seed(5)
+    x0, x1 = torch.randn(12, 32, generator=g), torch.randn(12, 32, generator=g)
+    exact = COUPLINGS.build(dict(type="ExactOTCoupling")).plan(x0, x1, None, AT0).source_index
+    near_zero = COUPLINGS.build(dict(type="SinkhornCoupling", epsilon=1e-4))
+    assert torch.equal(near_zero.plan(x0, x1, None, AT0).source_index, exact)
+    x0[3, 5] = float("nan")
+    with pytest.raises(ValueError, match=r"NaN or Inf.*x0 rows \[3\]"):
+        near_zero.plan(x0, x1, None, AT0)
+    with pytest.raises(ValueError, match="exact_below"):
+        COUPLINGS.build(dict(type="SinkhornCoupling", exact_below=-1.0))
+    with pytest.raises(ValueError, match=">= 0"):
+        COUPLINGS.build(dict(type="SinkhornCoupling", epsilon=-0.1))
 
 
 def test_a_plan_is_sampled_without_replacement_and_follows_its_weights():

@@ -76,3 +76,21 @@ def test_latent_sample_is_reparameterised_and_seedable():
 def test_bad_arguments_name_the_key(cfg, match):
     with pytest.raises(ValueError, match=match):
         MODELS.build(dict(cfg, text_width=16))
+
+
+def test_average_unconditional_trains_the_embedding_guidance_samples_with():
+    from greenreg.registry import MODELS
+
+    cond = MODELS.build(
+        dict(type="ClassEmbeddingConditioner", num_classes=4, embed_dim=6, drop_prob=0.5,
+             unconditional="average")
+    )  # fmt: skip
+    cond.train()
+    label = torch.arange(4).repeat(50)
+    out = cond(label, torch.Generator().manual_seed(0))
+    average = cond.unconditional_embedding(1)[0]
+    dropped = (out == average).all(1)
+    assert 0.3 < float(dropped.float().mean()) < 0.7  # about half, each the average
+    kept = ~dropped
+    torch.testing.assert_close(out[kept], cond.embedding(label[kept]))
+    assert not (out == cond.embedding.weight[4]).all(1).any()  # the null row is never used

@@ -16,9 +16,9 @@ class ClassEmbeddingConditioner(nn.Module):
     """A learned embedding per class, plus the unconditional branch for guidance.
 
     Ho & Salimans 2022 (classifier-free guidance): during training each label is replaced
-    by the null class with probability ``drop_prob``. The unconditional embedding used at
-    sampling time is either that learned null embedding (``"null"``) or the mean of the
-    class embeddings (``"average"``, seed 002: no token is spent on "no condition").
+    by the unconditional embedding with probability ``drop_prob``: a learned null embedding
+    (``"null"``) or the mean of the class embeddings (``"average"``, seed 002: no token is
+    spent on "no condition"). Sampling's unconditional branch is the same embedding.
 
     Args:
         num_classes (int): number of classes K; labels lie in [0, K).
@@ -76,10 +76,14 @@ class ClassEmbeddingConditioner(nn.Module):
                 f"ClassEmbeddingConditioner: labels must be integers in [0, "
                 f"{self.num_classes}); got {label.tolist()[:8]} ({label.dtype})."
             )
-        if self.training and self.drop_prob > 0:
-            drop = torch.rand(label.shape, device=label.device, generator=generator)
-            label = torch.where(drop < self.drop_prob, self.num_classes, label)
-        return self.embedding(label)
+        if not (self.training and self.drop_prob > 0):
+            return self.embedding(label)
+        drop = torch.rand(label.shape, device=label.device, generator=generator) < self.drop_prob
+        if self.unconditional == "null":
+            return self.embedding(torch.where(drop, self.num_classes, label))
+        # "average": the dropped samples train the very embedding guidance will use
+        average = self.embedding.weight[:-1].mean(0)  # (D,)
+        return torch.where(drop[:, None], average, self.embedding(label))
 
     def unconditional_embedding(self, batch_size: int) -> Tensor:
         """The unconditional branch, shape (B, D)."""

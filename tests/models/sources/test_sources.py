@@ -176,3 +176,13 @@ def test_paired_source_names_a_missing_key():
     del b["source"]
     with pytest.raises(KeyError, match=r"no 'source'"):
         PairedDataSource()(b, b["inputs"])
+
+
+def test_a_shuffled_paired_source_trains_on_a_permutation_and_samples_in_order():
+    source = MODELS.build(dict(type="PairedDataSource", shuffle=True))
+    b = batch(16)
+    torch.manual_seed(0)
+    x0 = source(b, b["inputs"]).x0
+    rows = [int(torch.nonzero((b["source"] == row).flatten(1).all(1))[0]) for row in x0]
+    assert sorted(rows) == list(range(16)) and rows != list(range(16))
+    torch.testing.assert_close(source.draw(b, SHAPE, None, "cpu"), b["source"].float())
