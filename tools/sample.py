@@ -5,10 +5,15 @@
     python tools/sample.py CONFIG CHECKPOINT --solver heun --steps 15
     python tools/sample.py configs/ddpm_mnist.py CKPT --solver ddim --steps 50 --cfg 3.0
     python tools/sample.py configs/ddpm_mnist.py CKPT --solver heun --steps 10 --grid karras
+    python tools/sample.py configs/isonext.py CKPT --styles thick slant --structure digits.npz
 
 Every solver works with every model. Caption-conditioned models (a CaptionGaussianSource)
 take ``--captions``; class-conditional ones (a ClassEmbeddingConditioner) take ``--labels``
-and, with ``--cfg SCALE``, classifier-free guidance.
+and, with ``--cfg SCALE``, classifier-free guidance. Style-transfer models (a
+PairedDataSource) flow from structure images: ``--structure`` (a .npz/.npy of (N, H, W)
+images in [0, 255]; default: the held-out digits) in each of ``--styles`` (names, default
+all), sample i being structure i // S in style i % S; ``pairs.png`` shows each structure
+above its output.
 
 Uses the EMA weights when the checkpoint has them (``--raw`` for the trained weights). Writes
 ``grid.png``, one PNG per sample and ``captions.txt`` into ``--out``; refuses to overwrite
@@ -66,6 +71,8 @@ def parse_args() -> argparse.Namespace:
         "--grid", choices=sorted(GRID_NAMES), help="time grid (default: the config's)"
     )
     parser.add_argument("--labels", nargs="+", type=int, help="classes (default: 0..9 in turn)")
+    parser.add_argument("--structure", help="structure images (.npz/.npy) for style transfer")
+    parser.add_argument("--styles", nargs="+", help="style names (default: every style)")
     parser.add_argument("--cfg", type=float, help="classifier-free guidance scale (>= 1)")
     parser.add_argument("--cfg-decay", default="constant", choices=["constant", "linear", "cosine"])
     parser.add_argument("--seed", type=int, default=0, help="seed of the first sample")
@@ -130,6 +137,20 @@ def write_samples(images, captions: list[str], out: str, names: list[str]) -> No
         f.writelines(f"{n}\t{c}\n" for n, c in zip(names, captions))
 
 
+def write_pairs(sources, outputs, path: str, per_row: int = 8) -> None:
+    """A grid whose odd rows are the structures and even rows their outputs."""
+    import mmcv
+    import torch
+
+    from greenreg.visualization import sample_grid
+
+    rows = []
+    for i in range(0, len(outputs), per_row):
+        rows += [sources[i : i + per_row].cpu(), outputs[i : i + per_row].cpu()]
+    padded = [torch.cat([r, -torch.ones(per_row - len(r), *r.shape[1:])]) for r in rows]
+    mmcv.imwrite(sample_grid(torch.cat(padded), per_row=per_row)[..., ::-1], path)
+
+
 def apply_sampling_options(cfg, args: argparse.Namespace) -> None:
     """Writes --solver, --grid, --steps and --cfg into cfg.model.
 
@@ -157,23 +178,63 @@ def apply_sampling_options(cfg, args: argparse.Namespace) -> None:
         )
 
 
-def conditions_for(model, args: argparse.Namespace, tokenizer_length: int):
+def structures_for(args: argparse.Namespace, count: int, image_size: int):
+    """``count`` structure images (N, 1, S, S) in [-1, 1]: --structure's, else held-out digits.
+
+    Raises:
+        FileNotFoundError, KeyError, ValueError: an unreadable --structure file.
+    """
+    from greenreg.datasets import CaptionedDigitsDataset, ImageArrayDataset
+
+    if args.structure:
+        return ImageArrayDataset(args.structure, labels_key=None, image_size=image_size).images
+    return CaptionedDigitsDataset("mnist", "heldout", image_size, num_samples=count).images
+
+
+def style_transfer_conditions(args: argparse.Namespace, image_size: int):
+    """(batch with ``source`` and ``label``, text per sample) for a style-transfer model.
+
+    Raises:
+        KeyError: an unknown style name (names the known ones).
+    """
+    import torch
+
+    from greenreg.datasets import STYLES
+    from greenreg.datasets.digit_styles import style_index
+
+    names = args.styles or list(STYLES)
+    try:
+        styles = [style_index(name) for name in names]
+    except KeyError as err:
+        raise KeyError(f"--styles: {err.args[0]}") from None
+    per_structure = len(styles)
+    structures = structures_for(args, -(-args.num_samples // per_structure), image_size)
+    index = [i // per_structure % len(structures) for i in range(args.num_samples)]
+    labels = [styles[i % per_structure] for i in range(args.num_samples)]
+    texts = [f"{STYLES[y]} of structure {k}" for k, y in zip(index, labels)]
+    return dict(source=structures[index], label=torch.tensor(labels)), texts
+
+
+def conditions_for(model, args: argparse.Namespace, tokenizer_length: int, image_size: int = 32):
     """(batch of conditions, text per sample) for the keys the model samples from.
 
     ``label`` (class-conditional models) comes from --labels, ``tokens`` (caption sources)
-    from --captions; a model that needs neither gets an empty batch.
+    from --captions, ``source`` and ``label`` of style-transfer models from --structure and
+    --styles; a model that needs none gets an empty batch.
     """
     import torch
 
     from greenreg.datasets import CaptionTokenizer
 
     keys = set(model.condition_keys())
-    unknown = sorted(keys - {"label", "tokens"})
+    unknown = sorted(keys - {"label", "tokens", "source"})
     if unknown:
         raise ValueError(
             f"tools/sample.py: {type(model).__name__} samples from batch keys {unknown}; expected "
-            f"only 'label' (--labels) or 'tokens' (--captions)."
+            f"only 'label' (--labels), 'tokens' (--captions) or 'source' (--structure)."
         )
+    if "source" in keys:
+        return style_transfer_conditions(args, image_size)
     batch, texts = {}, [f"sample {i}" for i in range(args.num_samples)]
     if "label" in keys:
         given = args.labels or list(range(10))
@@ -198,14 +259,17 @@ def main() -> None:
 
     init_default_scope(cfg.get("default_scope", "greenreg"))
     names = [f"sample_{i:04d}.png" for i in range(args.num_samples)]
-    clash = [n for n in ["grid.png", "captions.txt", *names] if osp.exists(osp.join(args.out, n))]
+    made = ["grid.png", "pairs.png", "captions.txt", *names]
+    clash = [n for n in made if osp.exists(osp.join(args.out, n))]
     if clash:
         raise FileExistsError(
             f"--out {args.out!r}: already holds {clash[0]}; choose another folder."
         )
     dataset_cfg = (cfg.get("train_dataloader") or {}).get("dataset") or {}
     model = load_model(cfg, args.checkpoint, use_ema=not args.raw)
-    conditions, captions = conditions_for(model, args, dataset_cfg.get("max_caption_length", 8))
+    conditions, captions = conditions_for(
+        model, args, dataset_cfg.get("max_caption_length", 8), dataset_cfg.get("image_size", 32)
+    )
     seeds = list(range(args.seed, args.seed + len(captions)))
     batches = tqdm(range(0, len(captions), args.batch_size), desc="sampling", unit="batch")
     images = torch.cat(
@@ -218,6 +282,8 @@ def main() -> None:
         ]
     )
     write_samples(images, captions, args.out, names)
+    if "source" in conditions:  # each structure above its output, 8 pairs a row
+        write_pairs(conditions["source"], images, osp.join(args.out, "pairs.png"))
     print(f"wrote {len(images)} samples, grid.png and captions.txt to {args.out}")
 
 

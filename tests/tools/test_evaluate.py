@@ -113,3 +113,27 @@ def test_bad_input_is_one_line_and_exit_status_2(tmp_path, capsys, args, message
     code, lines = run(capsys, *[a.format(config=ISONEXT, ckpt=garbage) for a in args])
     assert code == 2 and len(lines) == 1, lines
     assert lines[0].startswith("evaluate.py: error: ") and message in lines[0], lines
+
+
+@pytest.mark.slow
+def test_sample_turns_structure_images_into_the_requested_styles(trained, tmp_path):
+    import numpy as np
+
+    config, checkpoint = trained
+    digits = np.zeros((2, 28, 28), dtype=np.uint8)
+    digits[:, 8:20, 12:16] = 255  # two bars
+    np.savez(tmp_path / "bars.npz", images=digits)
+    args = ["--structure", str(tmp_path / "bars.npz"), "--styles", "slant", "inverted"]
+    out = tool("tools/sample.py", config, checkpoint, "--num-samples", "4", "--out",
+               str(tmp_path / "out"), *args)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    captions = (tmp_path / "out" / "captions.txt").read_text().splitlines()
+    assert [c.split("\t")[1] for c in captions] == [
+        "slant of structure 0", "inverted of structure 0",
+        "slant of structure 1", "inverted of structure 1",
+    ]  # fmt: skip
+    assert (tmp_path / "out" / "pairs.png").is_file()
+    bad = tool("tools/sample.py", config, checkpoint, "--styles", "bold", "--out",
+               str(tmp_path / "bad"))  # fmt: skip
+    assert bad.returncode == 2 and "--styles: unknown style" in bad.stderr
+    assert "'thick'" in bad.stderr and "Traceback" not in bad.stderr
