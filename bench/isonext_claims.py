@@ -11,7 +11,8 @@ digits never trained on, in every style; seed = item index) from its
 high-frequency PSNR (dB), artifact rate (% of pixels off by > 0.25), edge sharpness (1 = as
 sharp as the truth), style accuracy (% the style classifier reads as the requested style),
 style FID (style-classifier features vs the true renderings), latency per sample (ms, one
-thread, batch 100 and batch 1). The claims (seed 002's figures):
+thread, batch 100 and batch 1; the backbones' forward latency also untrained and
+interleaved in one process, so machine load hits both alike). The claims (seed 002's figures):
 
 1. dynamic epsilon 0 -> 0.1 vs fixed (here 0: exact OT): artifacts -60%, PSNR +2.3 dB;
 2. average style embedding vs a null token for guidance: "CFG stability +45%", PSNR
@@ -29,6 +30,7 @@ epsilon. Prints tables, writes bench/results/isonext_claims.json and isonext_sam
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -56,10 +58,9 @@ KEYS = ("structure_psnr", "structure_psnr_std", "hf_psnr", "artifact_rate", "edg
 
 def load(config: str, checkpoint: str):
     """(cfg, model) with EMA weights."""
-    from _cli import load_config
     from sample import load_model
 
-    cfg = load_config(config, None)
+    cfg = load_config_only(config)
     return cfg, load_model(cfg, checkpoint, use_ema=True)
 
 
@@ -74,6 +75,39 @@ def score(model, cfg, batches, singles=None) -> tuple[dict, list]:
     if singles:
         row["latency_b1_ms"] = draw_samples(model, singles)[1]
     return row, outputs
+
+
+def backbone_latency(repeats: int = 7) -> dict:
+    """Forward latency (ms) of the shared and unshared AdaGN backbones, interleaved.
+
+    Untrained copies (latency does not depend on the weights), timed in turn in one process
+    so both see the same machine state; the median of ``repeats`` rounds, under bf16
+    autocast as in training, at batch 1 and 100.
+    """
+    from greenreg.registry import MODELS
+
+    nets = {}
+    for name, share in (("shared", 3), ("unshared", 1)):
+        cfg = load_config_only(RUNS["isonext"]).model.backbone
+        nets[name] = MODELS.build(dict(cfg, share_adagn_every=share)).eval()
+    cond = {b: torch.randn(b, nets["shared"].emb_dim) for b in (1, 100)}
+    times = {(n, b): [] for n in nets for b in cond}
+    with torch.no_grad(), torch.autocast("cpu", torch.bfloat16):
+        for _ in range(repeats):
+            for (name, b), got in times.items():
+                x, t = torch.randn(b, 1, 32, 32), torch.rand(b)
+                nets[name](x, t, cond[b])  # warm-up of this shape
+                start = time.perf_counter()
+                for _ in range(5):
+                    nets[name](x, t, cond[b])
+                got.append(1000 * (time.perf_counter() - start) / 5)
+    return {f"{n}_b{b}_ms": sorted(v)[len(v) // 2] for (n, b), v in times.items()}
+
+
+def load_config_only(config: str):
+    from _cli import load_config
+
+    return load_config(config, None)
 
 
 def pair_recovery(num_batches: int = 20, batch_size: int = 64) -> dict:
@@ -146,7 +180,7 @@ def ratio(a: float, b: float) -> float:
     return a / b if b else float("nan")
 
 
-def claims(rows: dict, scales: dict) -> list[dict]:
+def claims(rows: dict, scales: dict, latency: dict) -> list[dict]:
     """The five claims: seed figure, measured figure, verdict."""
     main, out = rows["isonext"], []
 
@@ -169,13 +203,15 @@ def claims(rows: dict, scales: dict) -> list[dict]:
             f"{rows['null_token']['structure_psnr_std']:.2f}, average "
             f"{main['structure_psnr_std']:.2f} dB",
             "confirmed" if spread["avg"] < 0.5 * spread["null"] else "refuted")  # fmt: skip
-    if "unshared_adagn" in rows:
+    if "unshared_adagn" in rows and latency:
         one = rows["unshared_adagn"]
-        lat = 100 * (ratio(main["latency_b1_ms"], one["latency_b1_ms"]) - 1)
+        lat1 = 100 * (ratio(latency["shared_b1_ms"], latency["unshared_b1_ms"]) - 1)
+        lat100 = 100 * (ratio(latency["shared_b100_ms"], latency["unshared_b100_ms"]) - 1)
         loss = one["structure_psnr"] - main["structure_psnr"]
         add("AdaGN MLP shared by 3 blocks", "latency -5%, < 0.3 dB lost",
-            f"latency (batch 1) {lat:+.1f}%, PSNR {-loss:+.2f} dB",
-            "confirmed" if lat <= -2.5 and loss < 0.3 else "refuted")  # fmt: skip
+            f"forward latency {lat1:+.1f}% (batch 1), {lat100:+.1f}% (batch 100); "
+            f"PSNR {-loss:+.2f} dB",
+            "confirmed" if lat1 <= -2.5 and loss < 0.3 else "refuted")  # fmt: skip
     if "bf16_adagn" in rows:
         hf = main["hf_psnr"] - rows["bf16_adagn"]["hf_psnr"]
         add("fp32 AdaGN under bf16", "high-frequency PSNR +1.8 dB", f"{hf:+.2f} dB",
@@ -196,6 +232,9 @@ def main() -> None:
     parser.add_argument("--work-dirs", default="work_dirs")
     parser.add_argument("--runs", nargs="+", default=list(RUNS))
     parser.add_argument("--iteration", type=int, default=2000, help="checkpoint iter_N.pth")
+    parser.add_argument(
+        "--merge", action="store_true", help="keep the other runs of the last JSON (same settings)"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     from evaluate import batches_of
@@ -205,6 +244,14 @@ def main() -> None:
 
     init_default_scope("greenreg")
     rows, scales, outputs_by_run, val = {}, {}, {}, None
+    last = os.path.join(ROOT, "bench", "results", "isonext_claims.json")
+    if args.merge and os.path.isfile(last):  # runs trained at different times, scored alike
+        with open(last) as f:
+            previous = json.load(f)
+        rows.update(previous["runs"])
+        scales.update(
+            {k: v for k, v in previous["psnr_by_guidance_scale"].items() if k != "scales"}
+        )
     for name in args.runs:
         checkpoint = os.path.join(
             args.work_dirs, os.path.basename(RUNS[name])[:-3], f"iter_{args.iteration}.pth"
@@ -245,7 +292,9 @@ def main() -> None:
         [dict(epsilon=e, pair_recovery_pct=v) for e, v in recovery.items()],
         ["epsilon", "pair_recovery_pct"],
     )
-    verdicts = claims(rows, scales) if "isonext" in rows else []
+    latency = backbone_latency()
+    print_table([dict(what=k, ms=v) for k, v in latency.items()], ["what", "ms"])
+    verdicts = claims(rows, scales, latency) if "isonext" in rows else []
     print_table(verdicts, ["claim", "seed", "measured", "verdict"])
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     if outputs_by_run:
@@ -256,7 +305,7 @@ def main() -> None:
         environment=environment(), threads=args.threads, num_samples=args.num_samples,
         sampling="Euler 15, CFG 2 decaying linearly, EMA weights", runs=rows,
         psnr_by_guidance_scale=dict(scales=GUIDANCE_SCALES, **scales),
-        pair_recovery_pct=recovery, claims=verdicts,
+        pair_recovery_pct=recovery, backbone_latency_ms=latency, claims=verdicts,
     ))  # fmt: skip
     print(f"wrote {path}")
 
