@@ -39,6 +39,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from common import environment, print_table, write_json  # noqa: E402
 
@@ -53,6 +54,7 @@ RUNS = {
 }
 GUIDANCE_SCALES = (1.0, 2.0, 3.0, 5.0)
 RECOVERY_EPSILONS = (0.0, 0.01, 0.025, 0.05, 0.1)
+FIGURE_ITEMS = 18  # the first 3 held-out digits in all 6 styles
 KEYS = ("structure_psnr", "structure_psnr_std", "hf_psnr", "artifact_rate", "edge_sharpness")
 
 
@@ -133,19 +135,15 @@ def pair_recovery(num_batches: int = 20, batch_size: int = 64) -> dict:
     return rows
 
 
-def sample_figure(outputs_by_run: dict, batches, path: str, per_style: int = 2) -> None:
-    """Rows: structure, truth, then each run's outputs; columns: digits x styles."""
+def sample_figure(shown: dict, first: dict, path: str) -> None:
+    """Rows: structure, truth, then each run's outputs; columns: 3 digits x 6 styles."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    first = batches[0]
-    columns = list(range(min(len(first["source"]), 6 * per_style)))
-    rows = {"structure": first["source"], "truth": first["inputs"]}
-    rows.update(
-        {n: torch.stack([o["samples"] for o in outs[0]]) for n, outs in outputs_by_run.items()}
-    )
+    columns = list(range(FIGURE_ITEMS))
+    rows = {"structure": first["source"], "truth": first["inputs"], **shown}
     fig, axes = plt.subplots(
         len(rows), len(columns), figsize=(len(columns) * 0.8, len(rows) * 0.85)
     )
@@ -243,7 +241,8 @@ def main() -> None:
     from greenreg.registry import DATASETS
 
     init_default_scope("greenreg")
-    rows, scales, outputs_by_run, val = {}, {}, {}, None
+    rows, scales, shown, val = {}, {}, {}, None
+    shown_path = os.path.join(ROOT, "bench", "results", "isonext_samples.npz")
     last = os.path.join(ROOT, "bench", "results", "isonext_claims.json")
     if args.merge and os.path.isfile(last):  # runs trained at different times, scored alike
         with open(last) as f:
@@ -265,7 +264,8 @@ def main() -> None:
         singles = batches_of(val, 12, 1)
         set_sampling(model)
         start = time.perf_counter()
-        rows[name], outputs_by_run[name] = score(model, cfg, batches, singles)
+        rows[name], outputs = score(model, cfg, batches, singles)
+        shown[name] = torch.stack([o["samples"].float().cpu() for o in outputs[0][:FIGURE_ITEMS]])
         if name in ("isonext", "null_token"):
             scales[name] = []
             for s in GUIDANCE_SCALES:  # the config's own scale (2) was scored above
@@ -297,10 +297,10 @@ def main() -> None:
     verdicts = claims(rows, scales, latency) if "isonext" in rows else []
     print_table(verdicts, ["claim", "seed", "measured", "verdict"])
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
-    if outputs_by_run:
-        sample_figure(
-            outputs_by_run, batches, os.path.join(ROOT, "bench", "results", "isonext_samples.png")
-        )
+    if shown and val is not None:
+        np.savez(shown_path, **{k: v.numpy() for k, v in shown.items()})
+        figure = os.path.join(ROOT, "bench", "results", "isonext_samples.png")
+        sample_figure(shown, batches_of(val, FIGURE_ITEMS, FIGURE_ITEMS)[0], figure)
     path = write_json("isonext_claims", dict(
         environment=environment(), threads=args.threads, num_samples=args.num_samples,
         sampling="Euler 15, CFG 2 decaying linearly, EMA weights", runs=rows,
