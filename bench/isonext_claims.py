@@ -233,6 +233,9 @@ def main() -> None:
     parser.add_argument("--runs", nargs="+", default=list(RUNS))
     parser.add_argument("--iteration", type=int, default=2000, help="checkpoint iter_N.pth")
     parser.add_argument(
+        "--figure-only", action="store_true", help="only sample the figure's items of each run"
+    )
+    parser.add_argument(
         "--merge", action="store_true", help="keep the other runs of the last JSON (same settings)"
     )
     args = parser.parse_args()
@@ -245,6 +248,7 @@ def main() -> None:
     init_default_scope("greenreg")
     rows, scales, shown, val = {}, {}, {}, None
     shown_path = os.path.join(ROOT, "bench", "results", "isonext_samples.npz")
+    figure_path = os.path.join(ROOT, "bench", "results", "isonext_samples.png")
     last = os.path.join(ROOT, "bench", "results", "isonext_claims.json")
     if args.merge and os.path.isfile(last):  # runs trained at different times, scored alike
         with open(last) as f:
@@ -253,6 +257,8 @@ def main() -> None:
         scales.update(
             {k: v for k, v in previous["psnr_by_guidance_scale"].items() if k != "scales"}
         )
+        if os.path.isfile(shown_path):
+            shown.update({k: torch.from_numpy(v) for k, v in np.load(shown_path).items()})
     for name in args.runs:
         checkpoint = os.path.join(
             args.work_dirs, os.path.basename(RUNS[name])[:-3], f"iter_{args.iteration}.pth"
@@ -265,6 +271,10 @@ def main() -> None:
         batches = batches_of(val, args.num_samples, 100)
         singles = batches_of(val, 12, 1)
         set_sampling(model)
+        if args.figure_only:
+            first = batches_of(val, FIGURE_ITEMS, FIGURE_ITEMS)[0]
+            shown[name] = torch.stack([o["samples"].float().cpu() for o in model.val_step(first)])
+            continue
         start = time.perf_counter()
         rows[name], outputs = score(model, cfg, batches, singles)
         shown[name] = torch.stack([o["samples"].float().cpu() for o in outputs[0][:FIGURE_ITEMS]])
@@ -281,6 +291,10 @@ def main() -> None:
             )
             rows["adaptive"] = score(model, cfg, batches, singles)[0]
         print(f"{name}: {time.perf_counter() - start:.0f} s")
+    if args.figure_only:
+        np.savez(shown_path, **{k: v.numpy() for k, v in shown.items()})
+        sample_figure(shown, batches_of(val, FIGURE_ITEMS, FIGURE_ITEMS)[0], figure_path)
+        return
     table = [dict(run=n, **r) for n, r in rows.items()]
     print_table(
         table, ["run", *KEYS, "style_accuracy", "style_fid", "latency_ms", "latency_b1_ms", "nfe"]
@@ -301,8 +315,7 @@ def main() -> None:
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     if shown and val is not None:
         np.savez(shown_path, **{k: v.numpy() for k, v in shown.items()})
-        figure = os.path.join(ROOT, "bench", "results", "isonext_samples.png")
-        sample_figure(shown, batches_of(val, FIGURE_ITEMS, FIGURE_ITEMS)[0], figure)
+        sample_figure(shown, batches_of(val, FIGURE_ITEMS, FIGURE_ITEMS)[0], figure_path)
     path = write_json("isonext_claims", dict(
         environment=environment(), threads=args.threads, num_samples=args.num_samples,
         sampling="Euler 15, CFG 2 decaying linearly, EMA weights", runs=rows,
