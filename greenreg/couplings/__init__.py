@@ -3,6 +3,7 @@
 from greenreg.couplings.base import BaseCoupling, CouplingPlan
 from greenreg.couplings.condition_aware import ConditionAwareCoupling
 from greenreg.couplings.exact_ot import ExactOTCoupling
+from greenreg.couplings.fgw import FGWCoupling, FGWPlan
 from greenreg.couplings.independent import IndependentCoupling
 from greenreg.couplings.sinkhorn import SinkhornCoupling, sample_permutation
 
@@ -11,6 +12,8 @@ __all__ = [
     "ConditionAwareCoupling",
     "CouplingPlan",
     "ExactOTCoupling",
+    "FGWCoupling",
+    "FGWPlan",
     "IndependentCoupling",
     "SinkhornCoupling",
     "sample_permutation",

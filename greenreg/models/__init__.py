@@ -9,6 +9,7 @@ from greenreg.models import (
     generators,
     loss_terms,
     losses,
+    memory,
     sources,
     weightings,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "generators",
     "loss_terms",
     "losses",
+    "memory",
     "sources",
     "weightings",
 ]

@@ -1,0 +1,5 @@
+"""Stateful feature memories that travel in the model's checkpoint."""
+
+from greenreg.models.memory.memory_bank import MemoryBank
+
+__all__ = ["MemoryBank"]
