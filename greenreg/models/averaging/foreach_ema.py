@@ -22,6 +22,10 @@ class ForeachMomentumAnnealingEMA(MomentumAnnealingEMA):
         ``dict(type='EMAHook', ema_type='ForeachMomentumAnnealingEMA', momentum=0.001, gamma=20)``
     """
 
+    def momentum_at(self, steps: int) -> float:
+        """The weight of the new value in the update after ``steps`` updates."""
+        return max(self.momentum, self.gamma / (self.gamma + steps))
+
     @torch.no_grad()
     def update_parameters(self, model: nn.Module) -> None:
         """Moves every averaged tensor towards ``model``'s by the annealed momentum."""
@@ -34,8 +38,7 @@ class ForeachMomentumAnnealingEMA(MomentumAnnealingEMA):
             keys = [k for k, p in self.avg_parameters.items() if p.dtype.is_floating_point]
             averaged = [self.avg_parameters[k].data for k in keys]
             current = [source[k].data.to(a.device) for k, a in zip(keys, averaged)]
-            momentum = max(self.momentum, self.gamma / (self.gamma + steps))
-            torch._foreach_lerp_(averaged, current, momentum)
+            torch._foreach_lerp_(averaged, current, self.momentum_at(steps))
         if not self.update_buffers:
             for b_avg, b_src in zip(self.module.buffers(), model.buffers()):
                 b_avg.data.copy_(b_src.data.to(b_avg.device))
