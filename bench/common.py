@@ -29,6 +29,17 @@ def bare_train_step(model, optimizer, batch: dict, progress, autocast: bool = Fa
     return terms
 
 
+def best_of(fn, repeats: int) -> float:
+    """The fastest of ``repeats`` timed calls (seconds), after one warm-up call."""
+    fn()  # warm-up: first calls pay for caches and lazy imports
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
 def environment() -> dict:
     """Device, threads and versions, recorded with every result."""
     device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else platform.processor()

@@ -15,14 +15,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from functools import partial
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from common import print_table, write_json  # noqa: E402
+from common import best_of, print_table, write_json  # noqa: E402
 
 from greenreg.couplings import sample_permutation  # noqa: E402
 from greenreg.couplings.pot import ot, uniform  # noqa: E402
@@ -30,16 +29,6 @@ from greenreg.registry import COUPLINGS  # noqa: E402
 from greenreg.schedules import TrainProgress  # noqa: E402
 
 EPSILON = 0.05
-
-
-def best_of(fn, repeats: int) -> float:
-    fn()  # warm-up: first calls pay for caches and lazy imports
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def direct_exact(x0: np.ndarray, x1: np.ndarray) -> np.ndarray:

@@ -16,25 +16,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import torch  # noqa: E402
-from common import environment, print_table, write_json  # noqa: E402
+from common import best_of, environment, print_table, write_json  # noqa: E402
 
 from greenreg.couplings import FGWCoupling  # noqa: E402
 from greenreg.schedules import TrainProgress  # noqa: E402
-
-
-def best_of(fn, repeats: int) -> float:
-    fn()  # warm-up: caches and lazy imports
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

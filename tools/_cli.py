@@ -55,3 +55,11 @@ def load_config(path: str, cfg_options: dict | None = None):
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     return cfg
+
+
+def check_positive_ints(args, names: tuple[str, ...]) -> None:
+    """Raises ValueError naming the option when one of ``names`` is given and < 1."""
+    for name in names:
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ValueError(f"--{name.replace('_', '-')}: expected an int >= 1, got {value}.")

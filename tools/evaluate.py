@@ -29,7 +29,7 @@ import time
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
-from _cli import exit_cleanly_on_bad_input, load_config  # noqa: E402
+from _cli import check_positive_ints, exit_cleanly_on_bad_input, load_config  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 from sample import SOLVER_NAMES, apply_sampling_options, load_model  # noqa: E402
 
@@ -52,10 +52,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--raw", action="store_true", help="trained weights instead of EMA")
     parser.add_argument("--cfg-options", nargs="+", action=DictAction, metavar="KEY=VALUE")
     args = parser.parse_args()
-    for name in ("num_samples", "batch_size", "steps"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise ValueError(f"--{name.replace('_', '-')}: expected an int >= 1, got {value}.")
+    check_positive_ints(args, ("num_samples", "batch_size", "steps"))
     if args.features not in FEATURES:
         raise ValueError(f"--features: unknown feature space; expected one of {FEATURES}, "
                          f"got {args.features!r}.")  # fmt: skip

@@ -29,7 +29,7 @@ import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
-from _cli import exit_cleanly_on_bad_input, load_config  # noqa: E402
+from _cli import check_positive_ints, exit_cleanly_on_bad_input, load_config  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 
 # --solver name -> registered solver class
@@ -80,10 +80,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--raw", action="store_true", help="trained weights instead of EMA")
     parser.add_argument("--cfg-options", nargs="+", action=DictAction, metavar="KEY=VALUE")
     args = parser.parse_args()
-    for name in ("num_samples", "batch_size", "steps"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise ValueError(f"--{name.replace('_', '-')}: expected an int >= 1, got {value}.")
+    check_positive_ints(args, ("num_samples", "batch_size", "steps"))
     return args
 
 
