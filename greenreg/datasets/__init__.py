@@ -3,19 +3,23 @@
 from greenreg.datasets.caption_prompts import CaptionPromptDataset
 from greenreg.datasets.captioned_digits import CaptionedDigitsDataset
 from greenreg.datasets.captions import CaptionTokenizer, caption_for
+from greenreg.datasets.cifar10 import CIFAR10Dataset
 from greenreg.datasets.digit_styles import STYLES, render_style
 from greenreg.datasets.image_array import ImageArrayDataset
 from greenreg.datasets.ldos_maps import LDOSMapDataset
+from greenreg.datasets.noise_seeds import NoiseSeedDataset
 from greenreg.datasets.resumable_infinite_sampler import ResumableInfiniteSampler
 from greenreg.datasets.styled_digits import StyledDigitsDataset
 from greenreg.datasets.toy_2d import Toy2DDataset, sample_toy_2d, sample_toy_2d_labelled
 
 __all__ = [
+    "CIFAR10Dataset",
     "CaptionPromptDataset",
     "CaptionTokenizer",
     "CaptionedDigitsDataset",
     "ImageArrayDataset",
     "LDOSMapDataset",
+    "NoiseSeedDataset",
     "ResumableInfiniteSampler",
     "STYLES",
     "StyledDigitsDataset",

@@ -13,8 +13,11 @@ from greenreg.evaluation.digit_classifier import load_digit_classifier
 from greenreg.evaluation.frechet import frechet_distance
 from greenreg.evaluation.kernel_distance import kernel_distance
 from greenreg.evaluation.pixel_statistics import pixel_statistics
+from greenreg.evaluation.precision_recall import precision_recall
 from greenreg.registry import METRICS
 from greenreg.utils import check_int
+
+NEAREST_NEIGHBOUR_K = 3  # Kynkaanniemi et al. 2019's k for precision/recall
 
 
 @torch.no_grad()
@@ -42,7 +45,12 @@ def real_reference(classifier, source: str, image_size: int) -> dict:
     for name, part in parts.items():
         images, labels = heldout.images[part], heldout.labels[part].numpy()
         preds, feats = classifier_outputs(classifier, images)
-        out[name] = dict(feats=feats, accuracy=float((preds == labels).mean() * 100), images=images)
+        out[name] = dict(
+            feats=feats,
+            accuracy=float((preds == labels).mean() * 100),
+            class_balance=class_balance(preds),
+            images=images,
+        )
     out["pixels"] = pixel_statistics(out["reference"]["images"])
     return out
 
@@ -100,19 +108,37 @@ class DigitSampleMetric(BaseMetric):
         return self.score(images, np.array([y for _, y in results]))
 
     def score(self, images: torch.Tensor, labels: np.ndarray) -> dict:
-        """The metric's dict for images (N, 1, H, W) in [-1, 1] with digit labels (N,)."""
+        """The metric's dict for images (N, 1, H, W) in [-1, 1] with digit labels (N,).
+
+        Labels of -1 (unconditional samples) have no accuracy; every set gets
+        ``class_balance``: the entropy of the predicted digits' histogram over log 10 (1.0 =
+        all ten digits equally often; a generator that collapses onto a few digits scores
+        low), and k-NN ``precision`` / ``recall`` (k = 3) against the reference.
+        """
         preds, feats = classifier_outputs(self.classifier, images)
         ref = self.reference()
         reference, floor = ref["reference"]["feats"], ref["floor"]["feats"][: len(feats)]
         scores = dict(
-            accuracy=float((preds == labels).mean() * 100),
+            class_balance=class_balance(preds),
             fd=frechet_distance(feats, reference),
             kid=kernel_distance(feats, reference),
             accuracy_real=ref["floor"]["accuracy"],
+            class_balance_real=ref["floor"]["class_balance"],
             fd_real=frechet_distance(floor, reference),
             kid_real=kernel_distance(floor, reference),
             num_samples=len(images),
         )
+        if len(feats) > NEAREST_NEIGHBOUR_K:
+            scores.update(precision_recall(reference, feats, NEAREST_NEIGHBOUR_K).as_dict())
+        if (labels >= 0).all():  # conditional samples: is each the digit it was asked for?
+            scores["accuracy"] = float((preds == labels).mean() * 100)
         ratios = pixel_statistics(images).ratios(ref["pixels"])
         scores.update({f"{k}_ratio": v for k, v in ratios.items()})
         return scores
+
+
+def class_balance(preds: np.ndarray, num_classes: int = 10) -> float:
+    """Entropy of the predicted-class histogram divided by log(num_classes), in [0, 1]."""
+    share = np.bincount(preds, minlength=num_classes) / max(len(preds), 1)
+    share = share[share > 0]
+    return float(-(share * np.log(share)).sum() / np.log(num_classes))

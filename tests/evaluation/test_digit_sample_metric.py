@@ -44,3 +44,18 @@ def test_wrong_digits_lose_accuracy_and_fd(metric_and_digits):
     assert shuffled["accuracy"] < 20
     blank = metric.score(torch.full_like(images, -1.0), labels)
     assert blank["fd"] > 10 * blank["fd_real"]
+
+
+def test_unconditional_samples_are_judged_by_balance_and_precision_recall(metric_and_digits):
+    metric, images, _ = metric_and_digits
+    unlabelled = np.full(len(images), -1)
+    real = metric.score(images, unlabelled)
+    assert "accuracy" not in real
+    assert real["class_balance"] > 0.95 and real["class_balance_real"] > 0.95
+    assert real["precision"] > 0.6 and real["recall"] > 0.6
+    # one digit repeated: the balance and the recall collapse, the precision does not
+    ones = images[torch.from_numpy(metric_and_digits[2] == 1)]
+    collapsed = metric.score(ones.repeat(10, 1, 1, 1)[: len(images)], unlabelled)
+    assert collapsed["class_balance"] < 0.2
+    assert collapsed["recall"] < 0.3 * real["recall"]
+    assert collapsed["precision"] > 0.5

@@ -48,3 +48,11 @@ def test_zero_first_stage_iters_skips_the_first_stage():
 def test_bad_arguments_name_the_argument(kwargs, match):
     with pytest.raises(ValueError, match=match):
         TIME_SAMPLERS.build(dict(type="TwoStageTimeSampler", **kwargs))
+
+
+def test_second_stage_follows_the_then_sampler_with_the_same_uniforms():
+    then = dict(type="LogitStudentTTimeSampler", loc=0.0, scale=1.0, df=3.0)
+    staged = draw(dict(CFG, then=then), iteration=100)
+    direct = draw(then, iteration=100)
+    torch.testing.assert_close(staged, direct)
+    assert draw(dict(CFG, then=then), iteration=0).min() >= 0.7  # first stage unchanged

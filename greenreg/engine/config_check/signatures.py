@@ -181,6 +181,20 @@ def _along_kwargs(cls: type) -> tuple[dict[str, inspect.Parameter], dict]:
     return named, hints
 
 
+def _chain_stays_open(cls: type) -> bool:
+    """Whether every ``__init__`` along the MRO, up to nn.Module's, takes ``**kwargs``."""
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        if klass in (object, nn.Module):
+            return True
+        params = inspect.signature(init).parameters.values()
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+            return False
+    return True
+
+
 def _signature(cls: type) -> tuple[dict[str, inspect.Parameter], bool]:
     """Named constructor parameters, and whether it takes ``**kwargs``.
 
@@ -189,6 +203,11 @@ def _signature(cls: type) -> tuple[dict[str, inspect.Parameter], bool]:
     """
     if cls.__init__ in (object.__init__, nn.Module.__init__):
         return {}, False
+    if cls.__module__.startswith("greenreg."):
+        # greenreg's own ``**kwargs`` go to the parent's __init__ (OneStepGenerator ->
+        # FlowGenerator): the chain's named parameters are the whole signature
+        named, _ = _along_kwargs(cls)
+        return named, _chain_stays_open(cls)
     params = inspect.signature(cls.__init__).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
     named = {

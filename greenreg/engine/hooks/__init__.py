@@ -1,6 +1,7 @@
 """Hooks greenreg adds to mmengine's (EMAHook, CheckpointHook, ... are used as they are)."""
 
 from greenreg.engine.hooks.checkpoint_compatibility import CheckpointCompatibilityHook
+from greenreg.engine.hooks.kimg_stats import KimgStatsHook
 from greenreg.engine.hooks.latent_statistics import LatentStatisticsHook
 from greenreg.engine.hooks.loss_ema import LossEMAHook
 from greenreg.engine.hooks.metrics_json import MetricsJsonHook
@@ -14,6 +15,7 @@ from greenreg.engine.hooks.train_progress import TrainProgressHook
 
 __all__ = [
     "CheckpointCompatibilityHook",
+    "KimgStatsHook",
     "LatentStatisticsHook",
     "LossEMAHook",
     "MetricsJsonHook",

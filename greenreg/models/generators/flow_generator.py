@@ -215,6 +215,24 @@ class FlowGenerator(SamplingMixin, BaseModel):
         )
         x1, cond = take(x1, plan.data_index), take(cond, plan.data_index)
         others = take_all({k: v for k, v in batch.items() if k != "inputs"}, plan.data_index)
+        step = self.flow_step(x0, x1, cond, progress, batch=others, source=source_extras)
+        return self.step_losses(step)
+
+    def flow_step(
+        self, x0: Tensor, x1: Tensor, cond: Tensor | None, progress: TrainProgress, **extras
+    ) -> TrainStep:
+        """The flow-matching step on coupled pairs: draw t, build x_t and the target, predict.
+
+        Args:
+            x0 (Tensor): sources, shape (B, ...), paired row by row with x1.
+            x1 (Tensor): data (in the flow's space), same shape.
+            cond (Tensor | None): the backbone's condition, batch first.
+            progress (TrainProgress): iteration and images seen before this step.
+            **extras: further TrainStep fields (``batch``, ``source``, ``one_step``, ...).
+
+        Returns:
+            TrainStep: with the weighted per-sample main loss, shape (B,).
+        """
         t = self.time_sampler(len(x1), progress.iteration, device=x1.device)
         xt = self.path.sample(x0, x1, t).xt
         per_time = self.path.coefficients(t)  # (B,): what the weighting reads
@@ -226,16 +244,18 @@ class FlowGenerator(SamplingMixin, BaseModel):
         if self.weighting is not None:
             weight = self.weighting(per_time, self.target).to(per_sample)
             per_sample = weight * per_sample
-        step = TrainStep(
+        return TrainStep(
             x0=x0, x1=x1, t=t, xt=xt, coefficients=c, target=target, prediction=prediction,
             loss=per_sample, weight=weight, cond=cond, progress=progress, path=self.path,
             time_sampler=self.time_sampler, target_kind=self.target,
-            loss_name=type(self.loss_fn).__name__, batch=others,
-            source=source_extras,
+            loss_name=type(self.loss_fn).__name__, **extras,
         )  # fmt: skip
-        losses = dict(loss_flow=per_sample.mean())
+
+    def step_losses(self, step: TrainStep) -> dict[str, Tensor]:
+        """``loss_flow`` and every loss term whose weight is > 0 now; observers see the step."""
+        losses = dict(loss_flow=step.loss.mean())
         for name, term in self.loss_terms.items():
-            weight_now = term.weight(progress)
+            weight_now = term.weight(step.progress)
             if weight_now > 0:  # a term switched off costs nothing
                 losses[f"loss_{name}"] = weight_now * term(step).mean()
         for observer in list(self._step_observers.values()):

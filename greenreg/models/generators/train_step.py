@@ -12,6 +12,8 @@ from greenreg.schedules.base import TrainProgress
 from greenreg.targets.base import BasePredictionTarget
 from greenreg.timesteps.base import BaseTimeSampler
 
+ONE_STEP_FIELDS = ("one_step", "one_step_features", "x1_features")
+
 
 @dataclass
 class TrainStep:
@@ -37,6 +39,11 @@ class TrainStep:
         batch (dict[str, Tensor]): the batch's other entries after coupling (``label``,
             ``tokens``, ...), readable as ``batch.<key>``.
         source (dict[str, Tensor]): what the source reported, as ``source.<key>``.
+        one_step (Tensor | None): the one-step map's output at x0 (OneStepGenerator),
+            shape of x1, with gradients; None for multi-step generators.
+        one_step_features (Tensor | None): its features, shape (B, D), with gradients.
+        x1_features (Tensor | None): the features of the data each row trains towards,
+            shape (B, D): the memory entries a memory coupling chose, else those of x1.
     """
 
     x0: Tensor
@@ -56,6 +63,9 @@ class TrainStep:
     loss_name: str
     batch: dict = field(default_factory=dict)
     source: dict = field(default_factory=dict)
+    one_step: Tensor | None = None
+    one_step_features: Tensor | None = None
+    x1_features: Tensor | None = None
 
     @cached_property
     def x1_estimate(self) -> Tensor:
@@ -77,7 +87,14 @@ class TrainStep:
             known = [f"{scope}.{k}" for k in sorted(entries)]
             raise KeyError(f"TrainStep has no {name!r}; this step's {scope} holds {known}.")
         if not key and (name in self.__dataclass_fields__ or name == "x1_estimate"):
-            return getattr(self, name)
+            value = getattr(self, name)
+            if value is None and name in ONE_STEP_FIELDS:
+                raise KeyError(
+                    f"TrainStep.{name} is empty: only OneStepGenerator computes the one-step "
+                    f"output and the features; expected model.type='OneStepGenerator' for a "
+                    f"loss term on {name!r}."
+                )
+            return value
         raise KeyError(
             f"TrainStep has no {name!r}; expected one of {sorted(self.__dataclass_fields__)}, "
             f"'x1_estimate', 'source.<key>' or 'batch.<key>'."

@@ -1,5 +1,5 @@
 """Stateful feature memories that travel in the model's checkpoint."""
 
-from greenreg.models.memory.memory_bank import MemoryBank
+from greenreg.models.memory.memory_bank import MemoryBank, MemoryDraw
 
-__all__ = ["MemoryBank"]
+__all__ = ["MemoryBank", "MemoryDraw"]

@@ -32,3 +32,30 @@ def test_bad_pushes_and_sizes_are_named():
         bank.push(nan)
     with pytest.raises(ValueError, match="size"):
         MODELS.build(dict(type="MemoryBank", size=0))
+
+
+def test_items_travel_with_their_features_and_draws_are_distinct_rows():
+    bank = MODELS.build(dict(type="MemoryBank", size=6, feature_dim=1, item_shape=(1, 2, 2)))
+    features = torch.arange(8.0)[:, None]  # (8, 1)
+    items = features[:, :, None, None].expand(8, 1, 2, 2) * 10  # item i holds 10 i
+    bank.push(features[:5], items[:5])
+    bank.push(features[5:], items[5:])  # 0 and 1 replaced
+    drawn = bank.draw(4, generator=torch.Generator().manual_seed(0))
+    assert drawn.rows.unique().numel() == 4
+    torch.testing.assert_close(drawn.items[:, 0, 0, 0], 10 * drawn.features[:, 0])
+    assert drawn.features.min() >= 2  # only held entries
+    assert len(bank.draw(100).rows) == 6  # at most what is held
+    restored = MODELS.build(dict(type="MemoryBank", size=6, feature_dim=1, item_shape=(1, 2, 2)))
+    restored.load_state_dict(bank.state_dict())
+    assert torch.equal(restored.items, bank.items)
+
+
+def test_items_must_match_the_bank():
+    kept = MODELS.build(dict(type="MemoryBank", size=4, feature_dim=2, item_shape=(3,)))
+    with pytest.raises(ValueError, match="item_shape"):
+        kept.push(torch.zeros(2, 2))
+    with pytest.raises(ValueError, match=r"\(3,\).*got items \(2, 4\)"):
+        kept.push(torch.zeros(2, 2), torch.zeros(2, 4))
+    plain = MODELS.build(dict(type="MemoryBank", size=4, feature_dim=2))
+    with pytest.raises(ValueError, match="item_shape"):
+        plain.push(torch.zeros(2, 2), torch.zeros(2, 3))
