@@ -4,7 +4,7 @@
     python bench/gfgw_fm.py [--runs gfgw_fm flow] [--num-samples 500] [--threads 1]
 
 Every run trains the main job's 1.2M-parameter U-Net on the embedded MNIST-5k's 4,000 train
-digits for 2,000 iterations x 64 = 128 kimg (one thread, bf16 autocast):
+digits, 2,000 iterations x 64 = 128 kimg unless stated (one thread, bf16 autocast):
 
 - ``gfgw_fm``: the seed's recipe (configs/gfgw_fm.py): one-step outputs coupled by entropic
   FGW (lambda 0.1 -> 0.125, epsilon 0.1 -> 0.087) against a 4,096-entry memory bank;
@@ -13,7 +13,9 @@ digits for 2,000 iterations x 64 = 128 kimg (one thread, bf16 autocast):
   batch (OT-CFM's coupling), no bank;
 - ``independent``: the same with independent pairs (no OT);
 - ``flow``: plain flow matching (configs/fm_mnist_uncond.py), sampled with Euler at 1, 2
-  and 20 steps.
+  and 20 steps;
+- ``flow_same_time``: the same flow trained 8,000 iterations (512 kimg), about the wall time
+  of a GFGW-FM run.
 
 Each row samples the same ``--num-samples`` seeds (x0 fixed per seed) with the EMA weights
 and is judged by DigitSampleMetric against the held-out digits no generator or judge trained
@@ -50,6 +52,7 @@ RUNS = {  # name: (config, NFEs sampled)
     "exact_ot": ("configs/ablations/gfgw_fm-exact_ot.py", (1, 2)),
     "independent": ("configs/ablations/gfgw_fm-independent.py", (1, 2)),
     "flow": ("configs/fm_mnist_uncond.py", (1, 2, 20)),
+    "flow_same_time": ("configs/ablations/fm_mnist_uncond-same_wall_time.py", (1, 2, 20)),
 }
 FIGURE_SAMPLES = 16
 FIGURE_NPZ = os.path.join(RESULTS, "gfgw_fm_samples.npz")
@@ -103,11 +106,12 @@ def score_run(name: str, num_samples: int, metric, train: torch.Tensor) -> list[
     from sample import load_model
 
     config, nfes = RUNS[name]
-    checkpoint = os.path.join(work_dir(config), "iter_2000.pth")
+    cfg = Config.fromfile(os.path.join(ROOT, config))
+    checkpoint = os.path.join(work_dir(config), f"iter_{cfg.train_cfg.max_iters}.pth")
     if not os.path.isfile(checkpoint):
         print(f"{name}: no {checkpoint}; train it first (python tools/train.py {config})")
         return []
-    model = load_model(Config.fromfile(os.path.join(ROOT, config)), checkpoint, use_ema=True)
+    model = load_model(cfg, checkpoint, use_ema=True)
     minutes, kimg = training_cost(config)
     rows = []
     for nfe in nfes:

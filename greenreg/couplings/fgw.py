@@ -14,6 +14,8 @@ from greenreg.registry import COUPLINGS
 from greenreg.schedules import build_schedule
 from greenreg.schedules.base import TrainProgress
 
+TARGET_RULES = ("argmax", "nearest_in_plan")
+
 
 @dataclass
 class FGWPlan:
@@ -21,7 +23,8 @@ class FGWPlan:
 
     Attributes:
         plan (Tensor): shape (B, M), float64; rows sum to 1/B, columns to 1/M.
-        target_index (Tensor): shape (B,), the memory entry each batch row sends most mass to.
+        target_index (Tensor): shape (B,), the memory entry each batch row trains towards
+            (see FGWCoupling's ``target``).
         alpha (float): the structure weight used (lambda).
         epsilon (float): the entropic regularisation used (0 = exact FGW).
     """
@@ -60,6 +63,13 @@ class FGWCoupling:
         epsilon (float | list | dict): entropic regularisation >= 0 (0 = exact FGW).
         max_iter (int): FGW outer iterations (seed 003: 10).
         marginal_tolerance (float): largest accepted L1 error of each marginal.
+        target (str): how a row's plan becomes one target. ``"argmax"``: the entry it sends
+            most mass to. ``"nearest_in_plan"``: among the entries it sends at least half
+            its largest mass to, the one with the lowest feature cost. With M > B and
+            uniform marginals an exact plan spreads each row evenly over ~M/B entries
+            (every bank entry must receive mass), so the argmax is an arbitrary member of
+            the row's share; the nearest member keeps the plan's coverage (rows own
+            disjoint shares) and trains each output towards the data it resembles most.
 
     Raises:
         ValueError: alpha outside [0, 1], epsilon < 0, features of different widths, a
@@ -76,10 +86,17 @@ class FGWCoupling:
         epsilon: float | list | dict = 0.1,
         max_iter: int = 10,
         marginal_tolerance: float = 1e-3,
+        target: str = "argmax",
     ) -> None:
         self.alpha = build_schedule(alpha, "FGWCoupling.alpha (model.coupling.alpha)")
         self.epsilon = build_schedule(epsilon, "FGWCoupling.epsilon (model.coupling.epsilon)")
         self.max_iter, self.marginal_tolerance = int(max_iter), float(marginal_tolerance)
+        if target not in TARGET_RULES:
+            raise ValueError(
+                f"FGWCoupling.target (model.memory_coupling.target): unknown rule; expected one "
+                f"of {TARGET_RULES}, got {target!r}."
+            )
+        self.target = target
         self.values_at(TrainProgress(0, 0))  # a bad start value fails at build time
 
     def values_at(self, progress: TrainProgress) -> tuple[float, float]:
@@ -115,7 +132,15 @@ class FGWCoupling:
                 )  # fmt: skip
         self._check_plan(plan, p, q, alpha, epsilon)
         plan_t = torch.as_tensor(plan)
-        return FGWPlan(plan_t, plan_t.argmax(1).to(features.device), alpha, epsilon)
+        index = self._targets(plan_t, torch.as_tensor(feature_cost))
+        return FGWPlan(plan_t, index.to(features.device), alpha, epsilon)
+
+    def _targets(self, plan: Tensor, feature_cost: Tensor) -> Tensor:
+        """One memory index per row of the plan (B, M), by the ``target`` rule; (B,)."""
+        if self.target == "argmax":
+            return plan.argmax(1)
+        share = plan >= 0.5 * plan.max(1, keepdim=True).values  # (B, M)
+        return feature_cost.masked_fill(~share, float("inf")).argmin(1)
 
     def _check(self, features: Tensor, memory: Tensor) -> None:
         if features.dim() != 2 or memory.dim() != 2 or features.shape[1] != memory.shape[1]:

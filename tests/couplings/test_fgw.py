@@ -53,3 +53,22 @@ def test_bad_input_is_named():
     bad[5, 1] = float("nan")
     with pytest.raises(ValueError, match=r"memory features, got NaN or Inf in rows \[5\]"):
         coupling.plan(torch.randn(4, 3), bad, AT0)
+
+
+def test_nearest_in_plan_picks_each_rows_closest_entry_of_its_own_share():
+    # 4 clusters of 8 bank entries, one batch point at each cluster's centre: the exact plan
+    # gives every row its cluster (8 entries of equal mass), the argmax an arbitrary member,
+    # nearest_in_plan the member closest to the row
+    g = torch.Generator().manual_seed(2)
+    centres = 10 * torch.eye(4)
+    memory = (centres[:, None] + torch.randn(4, 8, 4, generator=g)).reshape(32, 4)
+    build = dict(type="FGWCoupling", alpha=0.0, epsilon=0.0, max_iter=50)
+    nearest = COUPLINGS.build(dict(build, target="nearest_in_plan")).plan(centres, memory, AT0)
+    share = nearest.plan > 0.5 * nearest.plan.max(1, keepdim=True).values
+    assert (share.sum(1) == 8).all() and (share.float().sum(0) == 1).all()  # disjoint shares
+    distance = torch.cdist(centres, memory).masked_fill(~share, float("inf"))
+    assert nearest.target_index.tolist() == distance.argmin(1).tolist()
+    argmax = COUPLINGS.build(build).plan(centres, memory, AT0)
+    assert share[torch.arange(4), argmax.target_index].all()  # in its share, not the nearest
+    with pytest.raises(ValueError, match="target"):
+        COUPLINGS.build(dict(build, target="closest"))
