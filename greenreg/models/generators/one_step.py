@@ -49,9 +49,10 @@ class OneStepGenerator(FlowGenerator):
             loss, loss_terms, solver, time_grid, ...).
 
     Raises:
-        ValueError: a memory coupling without a bank (or the reverse), a conditioning with a
-            memory bank (bank entries carry no condition), a path whose t = 0 is not the
-            source (alpha(0) = 0, sigma(0) = 1), or memory_draw < 1.
+        ValueError: a memory coupling without a bank (or the reverse), a bank whose
+            feature_dim is not the feature network's, a conditioning with a memory bank
+            (bank entries carry no condition), a path whose t = 0 is not the source
+            (alpha(0) = 0, sigma(0) = 1), or memory_draw < 1.
 
     Example:
         see ``configs/gfgw_fm.py``.
@@ -88,6 +89,13 @@ class OneStepGenerator(FlowGenerator):
             bank.setdefault("feature_dim", self.feature_network.feature_dim)
             bank.setdefault("item_shape", self.sample_shape)
             self.memory_bank = MODELS.build(component_config(bank, "memory_bank"))
+            if self.memory_bank.feature_dim != self.feature_network.feature_dim:
+                raise ValueError(
+                    f"OneStepGenerator.memory_bank.feature_dim (model.memory_bank.feature_dim): "
+                    f"the bank holds the feature network's features; expected "
+                    f"{self.feature_network.feature_dim} ({type(self.feature_network).__name__}"
+                    f"), got {self.memory_bank.feature_dim}."
+                )
         self._check_source_end()
 
     def _check_source_end(self) -> None:

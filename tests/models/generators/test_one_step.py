@@ -100,6 +100,8 @@ def test_bad_configurations_are_named():
         MODELS.build(
             model_config(path=dict(type="DDPMDiscretePath"), target=dict(type="DataTarget"))
         )
+    with pytest.raises(ValueError, match="expected 128 .*got 64"):
+        MODELS.build(model_config(memory_bank=dict(type="MemoryBank", size=32, feature_dim=64)))
     with pytest.raises(ValueError, match="memory_draw"):
         MODELS.build(model_config(memory_draw=0))
 
