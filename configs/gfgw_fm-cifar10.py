@@ -65,7 +65,8 @@ train_dataloader = dict(
 )
 # validation draws 100 fixed seeds for the sample grid; FID needs 50k samples and Inception
 # weights from a local file: python tools/evaluate.py configs/gfgw_fm-cifar10.py CKPT
-#   --num-samples 50000 --features inception --feature-weights data/weights/pt_inception.pth
+#   --num-samples 50000 --features inception --feature-weights
+#   data/weights/inception_v3_google-0cc3c7bd.pth (torchvision's inception_v3 state dict)
 val_dataloader = dict(dataset=dict(num_samples=100))
 val_evaluator = []
 default_hooks = dict(checkpoint=dict(interval=10_000))
@@ -75,7 +76,7 @@ custom_hooks = [
     dict(
         type="EMAHook",
         ema_type="HalfLifeEMA",
-        batch_images=batch_size,
+        batch_images=batch_size,  # images per update: x the number of GPUs under DDP
         ema_halflife_kimg=500.0,
         ema_rampup_ratio=0.05,
     ),
