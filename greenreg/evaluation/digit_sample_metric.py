@@ -141,4 +141,4 @@ def class_balance(preds: np.ndarray, num_classes: int = 10) -> float:
     """Entropy of the predicted-class histogram divided by log(num_classes), in [0, 1]."""
     share = np.bincount(preds, minlength=num_classes) / max(len(preds), 1)
     share = share[share > 0]
-    return float(-(share * np.log(share)).sum() / np.log(num_classes))
+    return max(0.0, float(-(share * np.log(share)).sum() / np.log(num_classes)))  # no -0.0
