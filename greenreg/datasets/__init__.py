@@ -1,4 +1,4 @@
-"""Datasets (embedded digits with captions or styles, toy 2-D, LDOS maps) and their samplers."""
+"""Datasets: embedded digits (captions, styles), toy 2-D, LDOS maps, local CIFAR-10, seeds."""
 
 from greenreg.datasets.caption_prompts import CaptionPromptDataset
 from greenreg.datasets.captioned_digits import CaptionedDigitsDataset
