@@ -70,18 +70,18 @@ def work_dir(config: str) -> str:
     return os.path.join(ROOT, "work_dirs", os.path.splitext(os.path.basename(config))[0])
 
 
-def training_cost(config: str) -> tuple[float | None, float | None]:
+def training_cost(config: str, batch_size: int) -> tuple[float | None, float | None]:
     """(minutes of training, kimg) from the run's newest scalars log."""
     logs = sorted(glob.glob(os.path.join(work_dir(config), "*", "vis_data", "scalars.json")))
     if not logs:
         return None, None
     records = [json.loads(line) for line in open(logs[-1]) if '"time"' in line]
-    records = [r for r in records if "loss" in r or "loss_flow" in r]  # training, not val
+    records = [r for r in records if "loss" in r]  # training, not val
     if not records:
         return None, None
     iters = records[-1]["iter"]
     seconds = float(np.mean([r["time"] for r in records])) * iters
-    return seconds / 60, iters * 64 / 1000
+    return seconds / 60, iters * batch_size / 1000
 
 
 def nearest_train_distance(images: torch.Tensor, train: torch.Tensor) -> float:
@@ -115,7 +115,7 @@ def score_run(name: str, num_samples: int, metric, train: torch.Tensor) -> list[
         print(f"{name}: no {checkpoint}; train it first (python tools/train.py {config})")
         return []
     model = load_model(cfg, checkpoint, use_ema=True)
-    minutes, kimg = training_cost(config)
+    minutes, kimg = training_cost(config, cfg.train_dataloader.batch_size)
     rows = []
     for nfe in nfes:
         images, latency = draw(model, nfe, num_samples)

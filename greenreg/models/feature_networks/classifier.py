@@ -12,6 +12,11 @@ from greenreg.registry import MODELS
 LOADERS = dict(digit=load_digit_classifier, style=load_style_classifier)
 
 
+def grey(images: Tensor) -> Tensor:
+    """Images (B, 1 or 3, H, W) as float32 single-channel (RGB averaged)."""
+    return (images.mean(1, keepdim=True) if images.shape[1] == 3 else images).float()
+
+
 @MODELS.register_module()
 class ClassifierFeatureNetwork(FrozenFeatureNetwork):
     """Penultimate features (B, 128) of a shipped classifier, the embedded default.
@@ -51,15 +56,11 @@ class ClassifierFeatureNetwork(FrozenFeatureNetwork):
 
     def forward(self, images: Tensor) -> Tensor:
         """Features (B, 128) of images (B, 1 or 3, H, W) in [-1, 1]."""
-        if images.shape[1] == 3:
-            images = images.mean(1, keepdim=True)
-        return self.network.features(images.float())
+        return self.network.features(grey(images))
 
     def stages(self, images: Tensor) -> list[Tensor]:
         """The trunk's three block outputs, (B, 32/64/128, H/2, H/4, H/8): for perceptual losses."""
-        if images.shape[1] == 3:
-            images = images.mean(1, keepdim=True)
-        x, out = images.float(), []
+        x, out = grey(images), []
         for block in self.network.trunk:
             x = block(x)
             out.append(x)
