@@ -53,4 +53,7 @@ vis_backends = [dict(type="LocalVisBackend")]
 visualizer = dict(type="Visualizer", vis_backends=vis_backends)
 load_from = None
 resume = False
-randomness = dict(seed=0)
+# under DDP/FSDP each rank draws its own noise and times (seed + rank), so a global batch of
+# B holds B independent draws, not B / ranks; the data order stays one shared permutation
+# (tools/train.py gives the train sampler this seed) and RNGStateHook saves every rank's streams
+randomness = dict(seed=0, diff_rank_seed=True)
