@@ -54,7 +54,7 @@ RUNNERS = Registry("runner", parent=MMENGINE_RUNNERS)
 RUNNER_CONSTRUCTORS = Registry("runner constructor", parent=MMENGINE_RUNNER_CONSTRUCTORS)
 STRATEGIES = Registry("strategy", parent=MMENGINE_STRATEGIES)
 MODEL_WRAPPERS = Registry("model_wrapper", parent=MMENGINE_MODEL_WRAPPERS)
-FUNCTIONS = Registry("function", parent=MMENGINE_FUNCTIONS)
+FUNCTIONS = Registry("function", parent=MMENGINE_FUNCTIONS, locations=["greenreg.datasets"])
 LOG_PROCESSORS = Registry("log_processor", parent=MMENGINE_LOG_PROCESSORS)
 EVALUATOR = Registry("evaluator", parent=MMENGINE_EVALUATOR)
 # evaluation metrics and visualisation backends

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import torch
+from torch import Tensor
 from torch.utils.data import Dataset
 
+from greenreg.datasets.batched_indexing import BatchedIndexingMixin
 from greenreg.datasets.captions import CAPTION_TEMPLATES, CaptionTokenizer, caption_for
 from greenreg.registry import DATASETS
 
 
 @DATASETS.register_module()
-class CaptionPromptDataset(Dataset):
+class CaptionPromptDataset(BatchedIndexingMixin, Dataset):
     """``samples_per_digit`` prompts for each digit 0-9, cycling through the templates.
 
     Item i is a dict: ``tokens`` (max_caption_length,) long, ``label`` the digit, ``seed``
@@ -40,6 +43,7 @@ class CaptionPromptDataset(Dataset):
         ]
         self.tokens = CaptionTokenizer(max_caption_length).encode(self.captions)
         self.base_seed = base_seed
+        self._labels = torch.tensor(self.labels)  # (N,) int64, for get_batch
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -47,4 +51,10 @@ class CaptionPromptDataset(Dataset):
     def __getitem__(self, index: int) -> dict:
         return dict(
             tokens=self.tokens[index], label=self.labels[index], seed=self.base_seed + index
+        )
+
+    def get_batch(self, index: Tensor) -> dict:
+        """``tokens`` (B, max_caption_length); ``label``, ``seed`` (B,) int64."""
+        return dict(
+            tokens=self.tokens[index], label=self._labels[index], seed=self.base_seed + index
         )

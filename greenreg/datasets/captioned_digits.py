@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import Dataset
 
+from greenreg.datasets.batched_indexing import BatchedIndexingMixin
 from greenreg.datasets.captions import CAPTION_TEMPLATES, CaptionTokenizer, caption_for
 from greenreg.registry import DATASETS
 
@@ -49,7 +50,7 @@ def fit_to_size(images: Tensor, image_size: int) -> Tensor:
 
 
 @DATASETS.register_module()
-class CaptionedDigitsDataset(Dataset):
+class CaptionedDigitsDataset(BatchedIndexingMixin, Dataset):
     """Digit images scaled to [-1, 1], each with a caption naming the digit.
 
     The last ``heldout_size`` images (in a fixed shuffled order) form the ``heldout`` split,
@@ -114,4 +115,8 @@ class CaptionedDigitsDataset(Dataset):
         return len(self.labels)
 
     def __getitem__(self, index: int) -> dict:
+        return dict(inputs=self.images[index], tokens=self.tokens[index], label=self.labels[index])
+
+    def get_batch(self, index: Tensor) -> dict:
+        """``inputs`` (B, 1, S, S), ``tokens`` (B, max_caption_length), ``label`` (B,)."""
         return dict(inputs=self.images[index], tokens=self.tokens[index], label=self.labels[index])

@@ -15,6 +15,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
+from greenreg.datasets.batched_indexing import BatchedIndexingMixin
 from greenreg.registry import DATASETS
 from greenreg.utils import check_int
 
@@ -178,7 +179,7 @@ def _read_archive(path: str, names: tuple[str, ...]):
 
 
 @DATASETS.register_module()
-class CIFAR10Dataset(Dataset):
+class CIFAR10Dataset(BatchedIndexingMixin, Dataset):
     """CIFAR-10 (32 x 32 RGB, 10 classes) from a local copy, scaled to [-1, 1].
 
     ``root`` is the python version of the dataset as distributed at
@@ -273,4 +274,16 @@ class CIFAR10Dataset(Dataset):
         x = self._scaled(self._pixels[index])
         if self.hflip_prob > 0 and float(torch.rand(())) < self.hflip_prob:
             x = x.flip(-1)
+        return dict(inputs=x, label=self.labels[index])
+
+    def get_batch(self, index: Tensor) -> dict:
+        """``inputs`` (B, 3, 32, 32) in [-1, 1], ``label`` (B,).
+
+        The flips are drawn as ``__getitem__`` draws them, one uniform per sample in index
+        order: torch's CPU generator gives ``torch.rand(B)`` the numbers of B ``rand(())``.
+        """
+        x = self._scaled(self._pixels[index])  # (B, 3, 32, 32)
+        if self.hflip_prob > 0:
+            flip = torch.rand(len(index)) < self.hflip_prob  # (B,)
+            x = torch.where(flip[:, None, None, None], x.flip(-1), x)
         return dict(inputs=x, label=self.labels[index])

@@ -7,8 +7,10 @@ import zipfile
 
 import numpy as np
 import torch
+from torch import Tensor
 from torch.utils.data import Dataset
 
+from greenreg.datasets.batched_indexing import BatchedIndexingMixin
 from greenreg.datasets.captioned_digits import fit_to_size
 from greenreg.registry import DATASETS
 
@@ -31,7 +33,7 @@ def _load_archive(path: str) -> dict[str, np.ndarray]:
 
 
 @DATASETS.register_module()
-class ImageArrayDataset(Dataset):
+class ImageArrayDataset(BatchedIndexingMixin, Dataset):
     """Images from ``numpy.savez(path, images=..., labels=...)``, scaled to [-1, 1].
 
     Every check runs when the dataset is built (before the first step): the file, the keys,
@@ -116,3 +118,10 @@ class ImageArrayDataset(Dataset):
         if self.labels is not None:
             item["label"] = self.labels[index]
         return item
+
+    def get_batch(self, index: Tensor) -> dict:
+        """``inputs`` (B, C, H, W), and ``label`` (B,) when the file has labels."""
+        batch = dict(inputs=self.images[index])
+        if self.labels is not None:
+            batch["label"] = self.labels[index]
+        return batch

@@ -16,6 +16,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
+from greenreg.datasets.batched_indexing import BatchedIndexingMixin
 from greenreg.registry import DATASETS
 
 FORMAT_VERSION = 1
@@ -96,7 +97,7 @@ def read_sample(path: str, manifest: dict) -> dict[str, np.ndarray]:
 
 
 @DATASETS.register_module()
-class LDOSMapDataset(Dataset):
+class LDOSMapDataset(BatchedIndexingMixin, Dataset):
     """Disorder potentials (inputs) and their LDOS maps, normalised with train statistics.
 
     Loads every sample at construction; samples ``[0, num - test_size)`` are ``train``, the
@@ -115,7 +116,7 @@ class LDOSMapDataset(Dataset):
 
     Each item is a dict: ``inputs`` (1, H, W) float32 potential / potential_scale, ``ldos``
     (C, H, W) float32 LDOS / ldos_scale per energy, ``index`` int (position in the dataset
-    folder). ``default_collate`` stacks them.
+    folder). ``default_collate`` stacks them; ``get_batch`` indexes a batch at once.
 
     Raises:
         FileNotFoundError: no manifest, or a sample file is missing.
@@ -148,6 +149,7 @@ class LDOSMapDataset(Dataset):
         self.indices = list(indices.get(split, range(manifest["num"])))
         self.potentials_raw = torch.from_numpy(potentials[self.indices])  # (N, H, W)
         self.ldos_raw = torch.from_numpy(ldos[self.indices])  # (N, C, H, W)
+        self._folder_index = torch.tensor(self.indices, dtype=torch.long)  # (N,)
         self.metainfo = dict(
             ldos_scale=self.ldos_scale.tolist(),
             potential_scale=self.potential_scale,
@@ -228,6 +230,14 @@ class LDOSMapDataset(Dataset):
             inputs=self.potentials_raw[index][None] / self.potential_scale,  # (1, H, W)
             ldos=self.normalize_ldos(self.ldos_raw[index]),  # (C, H, W)
             index=self.indices[index],
+        )
+
+    def get_batch(self, index: Tensor) -> dict:
+        """``inputs`` (B, 1, H, W), ``ldos`` (B, C, H, W), ``index`` (B,) int64."""
+        return dict(
+            inputs=self.potentials_raw[index][:, None] / self.potential_scale,
+            ldos=self.normalize_ldos(self.ldos_raw[index]),
+            index=self._folder_index[index],
         )
 
     def denormalize_potential(self, x: Tensor) -> Tensor:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import torch
+from torch import Tensor
 from torch.utils.data import Dataset
 
+from greenreg.datasets.batched_indexing import BatchedIndexingMixin
 from greenreg.registry import DATASETS
 from greenreg.utils import check_int
 
 
 @DATASETS.register_module()
-class NoiseSeedDataset(Dataset):
+class NoiseSeedDataset(BatchedIndexingMixin, Dataset):
     """Items ``dict(seed=base_seed + i, label=-1)``: one fixed noise draw per sample.
 
     The seed fixes each sample's x0 whatever batch it lands in, so validations at different
@@ -37,3 +40,12 @@ class NoiseSeedDataset(Dataset):
         if not 0 <= index < self.num_samples:
             raise IndexError(f"NoiseSeedDataset: index {index} outside [0, {self.num_samples}).")
         return dict(seed=self.base_seed + index, label=-1)
+
+    def get_batch(self, index: Tensor) -> dict:
+        """``seed`` (B,) int64 and ``label`` (B,) int64, all -1."""
+        outside = index[(index < 0) | (index >= self.num_samples)]
+        if len(outside):
+            raise IndexError(
+                f"NoiseSeedDataset: index {int(outside[0])} outside [0, {self.num_samples})."
+            )
+        return dict(seed=self.base_seed + index, label=torch.full_like(index, -1))

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
+from torch import Tensor
 from torch.utils.data import Dataset
 
+from greenreg.datasets.batched_indexing import BatchedIndexingMixin
 from greenreg.datasets.captioned_digits import CaptionedDigitsDataset
 from greenreg.datasets.digit_styles import STYLES, render_style
 from greenreg.registry import DATASETS
 
 
 @DATASETS.register_module()
-class StyledDigitsDataset(Dataset):
+class StyledDigitsDataset(BatchedIndexingMixin, Dataset):
     """Every digit of a split in every requested style, with its structure image.
 
     Seed 002's task (structure-preserving style transfer) with a ground truth: item k is
@@ -69,6 +71,17 @@ class StyledDigitsDataset(Dataset):
 
     def __getitem__(self, index: int) -> dict:
         i, s = divmod(int(index), len(self.styles))
+        return dict(
+            source=self.structure[i],
+            inputs=self.styled[i, s],
+            label=self.style_labels[s],
+            digit=self.digits[i],
+        )
+
+    def get_batch(self, index: Tensor) -> dict:
+        """``source``, ``inputs`` (B, 1, H, W); ``label``, ``digit`` (B,)."""
+        index = torch.where(index < 0, index + len(self), index)  # as divmod of a negative
+        i, s = index.div(len(self.styles), rounding_mode="floor"), index % len(self.styles)
         return dict(
             source=self.structure[i],
             inputs=self.styled[i, s],

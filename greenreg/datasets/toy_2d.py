@@ -23,6 +23,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import Dataset
 
+from greenreg.datasets.batched_indexing import BatchedIndexingMixin
 from greenreg.registry import DATASETS
 from greenreg.utils import check_int
 
@@ -114,7 +115,7 @@ def sample_toy_2d(name: str, n: int, generator: torch.Generator) -> Tensor:
 
 
 @DATASETS.register_module()
-class Toy2DDataset(Dataset):
+class Toy2DDataset(BatchedIndexingMixin, Dataset):
     """A fixed draw of ``num_samples`` points of a 2-D toy distribution, with labels.
 
     The points are drawn once, at construction, by a generator seeded with ``seed``; a
@@ -145,4 +146,8 @@ class Toy2DDataset(Dataset):
 
     def __getitem__(self, index: int) -> dict:
         """``inputs``: the point, shape (2,), float32; ``label``: int64 scalar."""
+        return dict(inputs=self.points[index], label=self.labels[index])
+
+    def get_batch(self, index: Tensor) -> dict:
+        """``inputs`` (B, 2) float32, ``label`` (B,) int64."""
         return dict(inputs=self.points[index], label=self.labels[index])

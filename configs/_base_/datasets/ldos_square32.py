@@ -8,11 +8,13 @@ data_root = "data/ldos_square32"
 energies = [-3.0, -2.0, -1.0, 0.5]  # in units of the hopping t; the clean band is [-4, 4]
 lattice_size = 32
 
+# whole batches by one tensor index per field (greenreg/datasets/batched_indexing.py); the
+# "greenreg." scope: mmengine's Runner looks collate functions up in its root registry
 train_dataloader = dict(
     batch_size=64,
     num_workers=0,  # the maps sit in memory; worker processes would only add start-up time
     sampler=dict(type="ResumableInfiniteSampler", shuffle=True),
-    collate_fn=dict(type="default_collate"),
+    collate_fn=dict(type="greenreg.batched_collate"),
     dataset=dict(
         type="LDOSMapDataset",
         data_root=data_root,
