@@ -58,11 +58,49 @@ class NonFiniteGuardOptimWrapper(OptimWrapper):
         params = [p for g in self.optimizer.param_groups for p in g["params"] if p.grad is not None]
         return params, [p.grad for p in params]
 
+    def _fuses_clip(self, params: list[Tensor]) -> bool:
+        """Whether one norm pass serves both the check and clipping (L2 norm, one process)."""
+        kwargs = self.clip_grad_kwargs
+        return (
+            self.skip_non_finite
+            and self.clip_func is torch.nn.utils.clip_grad_norm_
+            and set(kwargs) <= {"max_norm", "norm_type", "foreach"}
+            and float(kwargs.get("norm_type", 2.0)) == 2.0
+            and get_world_size() == 1
+            and all(p.requires_grad for p in params)
+        )
+
+    def _checked_clip(self, params: list[Tensor], grads: list[Tensor]) -> int | None:
+        """Clips as ``clip_grad_norm_`` does unless a gradient is non-finite: one host read.
+
+        Returns:
+            int | None: index of the first non-finite gradient, or None after clipping.
+        """
+        norms = torch.stack(torch._foreach_norm(grads))  # (P,)
+        total = torch.linalg.vector_norm(norms)  # clip_grad_norm_'s total, bit for bit
+        # the step's one device -> host read: the verdict and the logged norm together
+        flags = torch.stack([torch.isfinite(norms).all().to(total.dtype), total])
+        all_finite, total_value = flags.tolist()
+        if not all_finite:
+            return int((~torch.isfinite(norms)).nonzero()[0])
+        foreach = self.clip_grad_kwargs.get("foreach")
+        max_norm = self.clip_grad_kwargs["max_norm"]
+        torch.nn.utils.clip_grads_with_norm_(params, max_norm, total, foreach=foreach)
+        self.message_hub.update_scalar(f"train/{self.grad_name}", total_value)
+        return None
+
     def step(self, **kwargs) -> None:
         """Steps, unless a gradient is non-finite (then nothing changes but the count)."""
         self.skipped_last_step, self.non_finite_param = False, None
+        params, grads = self._grads() if self.skip_non_finite else ([], [])
+        if grads and self.clip_grad_kwargs and self._fuses_clip(params):
+            index = self._checked_clip(params, grads)
+            if index is not None:
+                self._skip(params[index])
+                return
+            self.optimizer.step(**kwargs)  # clipped above: OptimWrapper.step minus the clip
+            return
         if self.skip_non_finite:
-            params, grads = self._grads()
             index = first_non_finite(grads)
             if index is not None:
                 self._skip(params[index] if index >= 0 else None)
