@@ -10,8 +10,11 @@ Both do the same work per step: forward with the same batch (and the same loss-w
 schedule), backward, grad clip 1.0, AdamW, and an EMA update of every parameter (the bare loop
 uses the same annealed-momentum formula); the bare loop has no LR schedule. The Runner adds
 mmengine's hooks as the config has them (logging, LR schedule, EMA, loss EMA logs, RNG
-capture); checkpoints and validation are moved past the timed window. Iterations/s are timed
-after ``--warmup`` steps; the two are run alternately ``--repeats`` times, median kept.
+capture); periodic checkpoints, the final one (``save_last``, which the last timed step would
+otherwise pay: ~0.8 s, 5-7% of a 100-step window) and validation are left out. Both loops
+fetch batches the same way: the config's sampler order and its collate function
+(``greenreg.batched_collate``: one tensor index per field). Iterations/s are timed after
+``--warmup`` steps; the two are run alternately ``--repeats`` times, median kept.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from mmengine.runner import Runner  # noqa: E402
 
 import greenreg  # noqa: E402, F401
 from greenreg.registry import DATASETS, HOOKS, MODELS  # noqa: E402
+
+GOAL = 0.97  # Runner throughput / bare loop throughput
 
 
 @HOOKS.register_module()
@@ -65,7 +70,9 @@ def runner_run(cfg_path: str, iters: int, work_dir: str, stats: bool = False) ->
     cfg.experiment_name = f"overhead_{uuid.uuid4().hex[:6]}"
     cfg.train_cfg = dict(type="IterBasedTrainLoop", max_iters=iters, val_interval=iters + 1)
     cfg.val_dataloader = cfg.val_evaluator = cfg.val_cfg = None
-    cfg.default_hooks.checkpoint = dict(type="CheckpointHook", interval=iters + 1, by_epoch=False)
+    cfg.default_hooks.checkpoint = dict(
+        type="CheckpointHook", interval=iters + 1, by_epoch=False, save_last=False
+    )
     cfg.custom_hooks = [
         h for h in cfg.custom_hooks if h["type"] not in ("SampleGridHook", "MetricsJsonHook")
     ]
@@ -81,8 +88,8 @@ def runner_run(cfg_path: str, iters: int, work_dir: str, stats: bool = False) ->
 def bare_run(cfg_path: str, iters: int, seed: int = 0) -> list[float]:
     """The same training in a plain loop; returns per-step time stamps."""
     from _cli import load_config
-    from mmengine.dataset import default_collate
     from mmengine.dataset.sampler import InfiniteSampler
+    from mmengine.registry import FUNCTIONS
 
     from greenreg.schedules import TrainProgress
 
@@ -100,7 +107,7 @@ def bare_run(cfg_path: str, iters: int, seed: int = 0) -> list[float]:
         dataset,
         batch_size=cfg.train_dataloader.batch_size,
         sampler=InfiniteSampler(dataset, shuffle=True, seed=seed),
-        collate_fn=default_collate,
+        collate_fn=FUNCTIONS.get(cfg.train_dataloader.collate_fn.type),  # as the Runner does
     )
     stamps = []
     batches = iter(loader)
@@ -205,7 +212,7 @@ def main() -> None:
     print(f"{args.config}: {args.iters} iterations ({args.warmup} warm-up), {env['device']}")
     print(f"torch threads: {args.threads}")
     print_table(rows, ["loop", "it_per_s", "runs"])
-    print(f"Runner / bare throughput ratio: {ratio:.3f} (goal >= 0.95)")
+    print(f"Runner / bare throughput ratio: {ratio:.3f} (goal >= {GOAL})")
     print(f"TensorStatsHook(interval=50) cost: {stats_ms:+.2f} ms per step (end to end)")
     recorded_ms, idle_ms = record_cost_ms(args.config)
     print(
@@ -224,7 +231,7 @@ def main() -> None:
             tensor_stats_ms_per_step=stats_ms,
             tensor_stats_recorded_step_ms=recorded_ms,
             tensor_stats_unrecorded_step_ms=idle_ms,
-            goal=0.95,
+            goal=GOAL,
         ),
     )
     print(f"wrote {path}")
