@@ -10,6 +10,7 @@ import time
 from mmengine.dist import get_world_size, is_main_process
 from mmengine.hooks import Hook
 
+from greenreg.engine.hooks.loss_ema import LossEMAHook
 from greenreg.registry import HOOKS
 
 
@@ -127,6 +128,9 @@ class KimgStatsHook(Hook):
         if tick <= self._tick:
             return
         now = time.perf_counter()
+        for hook in runner.hooks:  # LossEMAHook keeps its terms on the device between logs
+            if isinstance(hook, LossEMAHook):
+                hook.flush(runner)
         record = self._record(runner, tick, done, kimg, now) if is_main_process() else None
         self._tick, self._tick_iter, self._tick_kimg, self._tick_time = tick, done, kimg, now
         if record is None:

@@ -21,11 +21,16 @@ class NonFiniteTrainingError(RuntimeError):
 
 
 def non_finite_terms(outputs: dict | None) -> list[str]:
-    """Names of the logged loss terms whose value is NaN or +-Inf."""
+    """Names of the logged loss terms whose value is NaN or +-Inf: one host read for all."""
+    outputs = outputs or {}
+    tensors = [v.detach().float().mean() for v in outputs.values() if isinstance(v, Tensor)]
+    finite = iter(torch.isfinite(torch.stack(tensors)).tolist() if tensors else [])
     bad = []
-    for name, value in (outputs or {}).items():
-        value = float(value.detach().float().mean()) if isinstance(value, Tensor) else value
-        if isinstance(value, float) and not math.isfinite(value):
+    for name, value in outputs.items():
+        if isinstance(value, Tensor):
+            if not next(finite):
+                bad.append(name)
+        elif isinstance(value, float) and not math.isfinite(value):
             bad.append(name)
     return bad
 
