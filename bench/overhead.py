@@ -61,6 +61,12 @@ def steps_per_second(stamps: list[float], warmup: int) -> float:
     return (len(timed) - 1) / (timed[-1] - timed[0])
 
 
+def median_step_rate(stamps: list[float], warmup: int) -> float:
+    """1 / the median step time after ``warmup`` steps: robust to bursts of other work."""
+    timed = stamps[warmup:]
+    return 1 / statistics.median(b - a for a, b in zip(timed, timed[1:]))
+
+
 def runner_run(cfg_path: str, iters: int, work_dir: str, stats: bool = False) -> list[float]:
     """Trains with the Runner (with TensorStatsHook if ``stats``); returns step time stamps."""
     from _cli import load_config
@@ -169,6 +175,18 @@ def record_cost_ms(cfg_path: str, repeats: int = 60) -> tuple[float, float]:
     return 1000 * (armed - bare), 1000 * (idle - bare)
 
 
+def summary_row(loop: str, runs: list[list[float]], warmup: int) -> dict:
+    """Median over runs of the throughput (mean step) and of the median step's rate."""
+    rates = [steps_per_second(stamps, warmup) for stamps in runs]
+    medians = [median_step_rate(stamps, warmup) for stamps in runs]
+    return dict(
+        loop=loop,
+        it_per_s=statistics.median(rates),
+        median_step_it_per_s=statistics.median(medians),
+        runs=", ".join(f"{v:.3f}" for v in rates),
+    )
+
+
 def main() -> None:
     """Alternate bare and Runner runs; print and save the median throughputs."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -183,36 +201,26 @@ def main() -> None:
     init_default_scope("greenreg")
     bare, framework, with_stats = [], [], []
     for _ in range(args.repeats):
-        bare.append(steps_per_second(bare_run(args.config, args.iters), args.warmup))
-        framework.append(
-            steps_per_second(runner_run(args.config, args.iters, args.work_dir), args.warmup)
-        )
-        stamps = runner_run(args.config, args.iters, args.work_dir, stats=True)
-        with_stats.append(steps_per_second(stamps, args.warmup))
+        bare.append(bare_run(args.config, args.iters))
+        framework.append(runner_run(args.config, args.iters, args.work_dir))
+        with_stats.append(runner_run(args.config, args.iters, args.work_dir, stats=True))
     rows = [
-        dict(
-            loop="bare PyTorch",
-            it_per_s=statistics.median(bare),
-            runs=", ".join(f"{v:.3f}" for v in bare),
-        ),
-        dict(
-            loop="greenreg Runner",
-            it_per_s=statistics.median(framework),
-            runs=", ".join(f"{v:.3f}" for v in framework),
-        ),
-        dict(
-            loop="Runner + TensorStatsHook(50)",
-            it_per_s=statistics.median(with_stats),
-            runs=", ".join(f"{v:.3f}" for v in with_stats),
-        ),
+        summary_row("bare PyTorch", bare, args.warmup),
+        summary_row("greenreg Runner", framework, args.warmup),
+        summary_row("Runner + TensorStatsHook(50)", with_stats, args.warmup),
     ]
     ratio = rows[1]["it_per_s"] / rows[0]["it_per_s"]
+    median_ratio = rows[1]["median_step_it_per_s"] / rows[0]["median_step_it_per_s"]
     stats_ms = 1000 * (1 / rows[2]["it_per_s"] - 1 / rows[1]["it_per_s"])
     env = environment()
     print(f"{args.config}: {args.iters} iterations ({args.warmup} warm-up), {env['device']}")
     print(f"torch threads: {args.threads}")
-    print_table(rows, ["loop", "it_per_s", "runs"])
+    print_table(rows, ["loop", "it_per_s", "median_step_it_per_s", "runs"])
     print(f"Runner / bare throughput ratio: {ratio:.3f} (goal >= {GOAL})")
+    print(
+        f"Runner / bare median-step ratio: {median_ratio:.3f} (a shared CPU's bursts of "
+        f"other work move the mean, rarely the median)"
+    )
     print(f"TensorStatsHook(interval=50) cost: {stats_ms:+.2f} ms per step (end to end)")
     recorded_ms, idle_ms = record_cost_ms(args.config)
     print(
@@ -226,8 +234,11 @@ def main() -> None:
             config=args.config,
             iters=args.iters,
             warmup=args.warmup,
+            threads=args.threads,
+            repeats=args.repeats,
             rows=rows,
             ratio=ratio,
+            median_step_ratio=median_ratio,
             tensor_stats_ms_per_step=stats_ms,
             tensor_stats_recorded_step_ms=recorded_ms,
             tensor_stats_unrecorded_step_ms=idle_ms,
