@@ -52,7 +52,7 @@ PARAM_SCHEDULERS = Registry(
 # (collate): children so that a greenreg-scoped build finds mmengine's without a warning
 RUNNERS = Registry("runner", parent=MMENGINE_RUNNERS)
 RUNNER_CONSTRUCTORS = Registry("runner constructor", parent=MMENGINE_RUNNER_CONSTRUCTORS)
-STRATEGIES = Registry("strategy", parent=MMENGINE_STRATEGIES)
+STRATEGIES = Registry("strategy", parent=MMENGINE_STRATEGIES, locations=["greenreg.engine"])
 MODEL_WRAPPERS = Registry("model_wrapper", parent=MMENGINE_MODEL_WRAPPERS)
 FUNCTIONS = Registry("function", parent=MMENGINE_FUNCTIONS, locations=["greenreg.datasets"])
 LOG_PROCESSORS = Registry("log_processor", parent=MMENGINE_LOG_PROCESSORS)

@@ -41,7 +41,9 @@ def parse_args() -> argparse.Namespace:
     """Command-line arguments of the evaluate tool (choices checked here: one-line errors)."""
     parser = argparse.ArgumentParser(description="Evaluate a greenreg checkpoint.")
     parser.add_argument("config", help="the config the checkpoint was trained with")
-    parser.add_argument("checkpoint", help="checkpoint (.pth) or model.safetensors")
+    parser.add_argument(
+        "checkpoint", help="checkpoint (.pth file or sharded directory) or model.safetensors"
+    )
     parser.add_argument("--num-samples", type=int, required=True, help="samples to draw")
     parser.add_argument("--out", help="JSON file (default work_dirs/<config>/eval_<ckpt>.json)")
     parser.add_argument("--features", default="repo", help=f"feature space: {', '.join(FEATURES)}")
@@ -59,8 +61,8 @@ def parse_args() -> argparse.Namespace:
     if args.solver is not None and args.solver not in SOLVER_NAMES:
         raise ValueError(f"--solver: unknown solver; expected one of {sorted(SOLVER_NAMES)}, "
                          f"got {args.solver!r}.")  # fmt: skip
-    if not osp.isfile(args.checkpoint):  # before minutes of dataset and model building
-        raise FileNotFoundError(f"checkpoint {args.checkpoint!r}: no such file.")
+    if not osp.exists(args.checkpoint):  # before minutes of dataset and model building
+        raise FileNotFoundError(f"checkpoint {args.checkpoint!r}: no such file or directory.")
     if args.feature_weights and not osp.exists(args.feature_weights):
         raise FileNotFoundError(f"--feature-weights: no such file or folder; expected local "
                                 f"weights, got {args.feature_weights!r}.")  # fmt: skip

@@ -58,7 +58,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Sample images from a greenreg checkpoint.")
     parser.add_argument("config", help="the config the checkpoint was trained with")
     parser.add_argument(
-        "checkpoint", help="checkpoint file (.pth), or model.safetensors from tools/export.py"
+        "checkpoint",
+        help="checkpoint (.pth file or sharded directory) or model.safetensors (tools/export.py)",
     )
     parser.add_argument("--num-samples", type=int, default=64, help="images to generate")
     parser.add_argument("--captions", nargs="+", help="captions (default: every digit in turn)")

@@ -74,6 +74,7 @@ def merge_args(cfg, args: argparse.Namespace):
         if not osp.isfile(args.resume):
             raise FileNotFoundError(f"--resume {args.resume!r}: no such checkpoint file.")
         cfg.resume, cfg.load_from = True, args.resume
+    share_data_order(cfg)
     if args.launcher != "none" and not torch.cuda.is_available():
         if args.launcher != "pytorch":
             raise ValueError(
@@ -86,6 +87,30 @@ def merge_args(cfg, args: argparse.Namespace):
         cfg.env_cfg.setdefault("dist_cfg", dict())
         cfg.env_cfg.dist_cfg.backend = "gloo"
     return cfg
+
+
+def share_data_order(cfg) -> None:
+    """Gives the train sampler the run's seed when ranks draw different noise.
+
+    With ``randomness.diff_rank_seed`` mmengine leaves the sampler's seed to a random draw
+    broadcast from rank 0; the config's seed keeps the data order the same for any number
+    of ranks (rank r of n takes positions r, r + n, ... of one permutation).
+    """
+    randomness = cfg.get("randomness") or {}
+    sampler = (cfg.get("train_dataloader") or {}).get("sampler")
+    if randomness.get("diff_rank_seed") and isinstance(sampler, dict):
+        sampler.setdefault("seed", randomness.get("seed"))
+
+
+def is_fsdp_strategy(strategy: dict) -> bool:
+    """Whether ``strategy`` (a config dict) builds mmengine's FSDPStrategy or a subclass."""
+    from mmengine._strategy import FSDPStrategy
+
+    from greenreg.registry import STRATEGIES
+
+    kind = strategy.get("type")
+    cls = STRATEGIES.get(kind) if isinstance(kind, str) else kind
+    return isinstance(cls, type) and issubclass(cls, FSDPStrategy)
 
 
 def init_cpu_process_group(cfg) -> None:
@@ -115,7 +140,7 @@ def init_cpu_process_group(cfg) -> None:
         cfg.model_wrapper_cfg.setdefault("broadcast_buffers", False)
         unused = cfg.get("find_unused_parameters", False)
         cfg.model_wrapper_cfg.setdefault("find_unused_parameters", unused)
-    elif strategy.get("type") == "FSDPStrategy":
+    elif is_fsdp_strategy(strategy):
         if strategy.get("model_wrapper") is None:
             strategy.model_wrapper = dict()
         strategy.model_wrapper.setdefault("device_id", "cpu")

@@ -5,7 +5,7 @@ SafeCheckpointsHook (or by ``load_checkpoint`` itself), atomic saves are the reg
 backend ``"atomic_local"`` that the default runtime's CheckpointHook names.
 """
 
-from greenreg.engine import atomic_backend, hooks, optim, runner
+from greenreg.engine import atomic_backend, hooks, optim, runner, strategies
 from greenreg.engine.checkpoint import allow_mmengine_checkpoints, load_checkpoint
 
 __all__ = [
@@ -15,4 +15,5 @@ __all__ = [
     "load_checkpoint",
     "optim",
     "runner",
+    "strategies",
 ]

@@ -67,8 +67,11 @@ class CheckpointError(ValueError):
 def load_checkpoint(path: str, map_location: str | torch.device = "cpu") -> dict:
     """Reads a checkpoint with the weights-only unpickler; never runs code from the file.
 
+    A sharded checkpoint directory (FSDP, ShardedCheckpointFSDPStrategy) is consolidated
+    in memory into the same layout a one-process run saves.
+
     Args:
-        path (str): checkpoint file.
+        path (str): checkpoint file, or a sharded checkpoint directory.
         map_location (str | torch.device): where tensors are placed.
 
     Returns:
@@ -79,6 +82,10 @@ def load_checkpoint(path: str, map_location: str | torch.device = "cpu") -> dict
         CheckpointError: the file is truncated, not a checkpoint, or holds objects outside
             the allow-list (a pickle that would run code is refused here).
     """
+    if os.path.isdir(path):
+        from greenreg.engine.sharded_checkpoint import consolidate_sharded_checkpoint
+
+        return consolidate_sharded_checkpoint(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"checkpoint {path!r}: no such file.")
     allow_mmengine_checkpoints()

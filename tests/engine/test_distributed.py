@@ -4,10 +4,12 @@ import glob
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
 
+import mmcv
 import numpy as np
 import pytest
 import torch
@@ -25,6 +27,7 @@ pytestmark = [
 ]
 
 ITERS = 60  # 6 blocks of 10 iterations
+HALF = ITERS // 2  # checkpoints (and validation) at 30 and 60
 BLOCK_ITERS = 10
 GLOBAL_BATCH = 16
 
@@ -40,30 +43,52 @@ def run(args: list[str], path_first: str | None = None, **env) -> subprocess.Com
     # torchrun sits beside this interpreter; one thread per process on the 2 CI cores
     path = [path_first] if path_first else []
     path += [os.path.dirname(sys.executable), os.environ.get("PATH", "")]
-    env = dict(os.environ, OMP_NUM_THREADS="1", PATH=os.pathsep.join(path), **env)
+    # the repo on the path: configs import the test's probe hook (tests/engine/rank_probe.py)
+    env = dict(os.environ, OMP_NUM_THREADS="1", PATH=os.pathsep.join(path), PYTHONPATH=REPO, **env)
     out = subprocess.run(args, cwd=REPO, capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stdout[-1500:] + out.stderr[-3000:]
     return out
 
 
-def train(root, name: str, nproc: int, config_path: str | None = None, iters: int = ITERS):
-    """Trains the tiny config with ``nproc`` processes at a global batch of 16."""
+def train(
+    root,
+    name: str,
+    nproc: int,
+    config_path: str | None = None,
+    iters: int = ITERS,
+    checkpoint_interval: int | None = None,
+    resume_from: str | None = None,
+):
+    """Trains the tiny config with ``nproc`` processes at a global batch of 16.
+
+    Every run records each rank's first noise draw (tests/engine/rank_probe.py). With
+    ``resume_from`` (a checkpoint of an earlier run) the run starts from a copy of it, as
+    a run interrupted right after that checkpoint would be resumed.
+    """
     work_dir = root / name
     cfg = tiny_config(str(work_dir), iters, config_path=config_path)
     cfg.train_dataloader.batch_size = GLOBAL_BATCH // nproc
     # an explicit sampler seed: rank r of n takes positions r, r+n, ... of one permutation
     cfg.train_dataloader.sampler.seed = 0
     cfg.log_processor.window_size = 1  # scalars.json: each iteration's value, not a mean
+    if checkpoint_interval is not None:
+        cfg.default_hooks.checkpoint.interval = checkpoint_interval
+        cfg.train_cfg.val_interval = checkpoint_interval  # validation must not shift a thing
+    cfg.custom_imports = dict(imports=["tests.engine.rank_probe"], allow_failed_imports=False)
+    cfg.custom_hooks.append(dict(type="RankNoiseProbeHook"))
     (root / name).mkdir()
     config = work_dir / "tiny.py"  # same file name in every run: same files written
     cfg.dump(str(config))
+    extra = ["--work-dir", str(work_dir)]
+    if resume_from is not None:
+        copy = work_dir / os.path.basename(resume_from)
+        (shutil.copytree if os.path.isdir(resume_from) else shutil.copy)(resume_from, copy)
+        (work_dir / "last_checkpoint").write_text(str(copy))
+        extra.append("--resume")
     if nproc == 1:
-        run([sys.executable, "tools/train.py", str(config), "--work-dir", str(work_dir)])
+        run([sys.executable, "tools/train.py", str(config), *extra])
     else:
-        run(
-            ["bash", "tools/dist_train.sh", str(config), str(nproc), "--work-dir", str(work_dir)],
-            PORT=str(free_port()),
-        )
+        run(["bash", "tools/dist_train.sh", str(config), str(nproc), *extra], PORT=str(free_port()))
     return work_dir
 
 
@@ -71,7 +96,11 @@ def train(root, name: str, nproc: int, config_path: str | None = None, iters: in
 def runs(tmp_path_factory):
     """One process at batch 16 and two gloo processes at batch 8 each, same seeds."""
     root = tmp_path_factory.mktemp("dist")
-    return dict(single=train(root, "single", 1), ddp=train(root, "ddp", 2))
+    runs = dict(single=train(root, "single", 1, checkpoint_interval=HALF))
+    runs["ddp"] = train(root, "ddp", 2, checkpoint_interval=HALF)
+    half = str(runs["ddp"] / f"iter_{HALF}.pth")
+    runs["ddp_resumed"] = train(root, "ddp_resumed", 2, checkpoint_interval=HALF, resume_from=half)
+    return runs
 
 
 def loss_history(work_dir) -> dict:
@@ -145,6 +174,7 @@ def written_files(work_dir) -> list[str]:
     """Paths under the work dir, with the run's timestamp replaced by TIMESTAMP."""
     paths = glob.glob(str(work_dir / "**"), recursive=True)
     relative = [os.path.relpath(p, work_dir) for p in paths if os.path.isfile(p)]
+    relative = [p for p in relative if not p.startswith("noise_rank")]  # the test's probe
     return sorted(re.sub(r"\d{8}_\d{6}", "TIMESTAMP", p) for p in relative)
 
 
@@ -155,20 +185,116 @@ def test_only_rank_0_writes_checkpoints_images_and_logs(runs):
     assert len(glob.glob(str(runs["ddp"] / "2*"))) == 1  # one timestamped log dir
     assert f"iter_{ITERS}.pth" in files and "samples_ema_iter_60.png" in files
     assert not [f for f in files if "rank" in f]
+    # the grid shows every rank's share of the prompts: one row per digit, as in one process
+    grids = [mmcv.imread(str(runs[r] / f"samples_ema_iter_{ITERS}.png")) for r in ("single", "ddp")]
+    assert grids[0].shape == grids[1].shape
     val_logs = [s for s in scalars(runs["ddp"]) if "digits/fd" in s]
-    assert len(val_logs) == 1  # not one per rank
+    assert len(val_logs) == 2  # one per validation (30, 60), not one per rank
 
 
-def test_fsdp_config_trains_on_cpu_with_sharded_checkpoints(tmp_path):
-    """configs/fm_gridquery-fsdp.py through FlexibleRunner + FSDPStrategy on 2 CPU ranks.
+def test_ranks_draw_different_noise_and_times(runs):
+    """Per-rank seeds: a global batch of 16 on 2 ranks holds 16 independent draws, not 8."""
+    first = [torch.load(runs["ddp"] / f"noise_rank{r}.pt") for r in (0, 1)]
+    assert first[0]["x0"].shape == first[1]["x0"].shape == (8, 1, 8, 8)
+    assert not torch.allclose(first[0]["x0"], first[1]["x0"])
+    assert not torch.allclose(first[0]["t"], first[1]["t"])
+    # ... and no rank repeats the one-process run's stream either (seed + rank)
+    single = torch.load(runs["single"] / "noise_rank0.pt")
+    assert not torch.allclose(single["x0"][:8], first[1]["x0"])
 
-    mmengine's default ``state_dict_cfg="local"``: every rank saves its own shard.
-    """
-    work_dir = train(tmp_path, "fsdp", 2, os.path.join(CONFIGS, "fm_gridquery-fsdp.py"), 4)
-    assert sorted(os.listdir(work_dir / "iter_4.pth")) == ["rank0.pth", "rank1.pth"]
-    assert int(loss_history(work_dir)["loss_flow"]["iter"][-1]) == 4
-    with open(work_dir / "metrics.json") as f:
-        assert json.load(f)["metrics"]["digits/num_samples"] == 10
+
+def assert_same_training_state(a: dict, b: dict) -> None:
+    """Weights, EMA, optimizer state and every rank's RNG streams equal, bit for bit."""
+    for part in ("state_dict", "ema_state_dict"):
+        assert a[part].keys() == b[part].keys()
+        for key in a[part]:
+            assert torch.equal(a[part][key], b[part][key]), (part, key)
+    for name, state in a["optimizer"]["state"].items():
+        other = b["optimizer"]["state"][name]
+        assert all(torch.equal(state[k], other[k]) for k in state), name
+    assert len(a["rng_state_per_rank"]) == len(b["rng_state_per_rank"]) == 2
+    for sa, sb in zip(a["rng_state_per_rank"], b["rng_state_per_rank"]):
+        assert torch.equal(sa["torch"], sb["torch"]) and sa["python"] == sb["python"]
+
+
+def test_ddp_resume_equals_a_straight_run_bit_for_bit(runs):
+    straight = load_checkpoint(str(runs["ddp"] / f"iter_{ITERS}.pth"))
+    resumed = load_checkpoint(str(runs["ddp_resumed"] / f"iter_{ITERS}.pth"))
+    assert_same_training_state(straight, resumed)
+    streams = straight["rng_state_per_rank"]
+    assert not torch.equal(streams[0]["torch"], streams[1]["torch"])  # each rank its own
+
+
+FSDP_ITERS = 8
+
+
+@pytest.fixture(scope="module")
+def fsdp_runs(tmp_path_factory):
+    """configs/fm_gridquery-fsdp.py on 2 CPU ranks: straight, and resumed from iteration 4."""
+    root = tmp_path_factory.mktemp("fsdp")
+    config = os.path.join(CONFIGS, "fm_gridquery-fsdp.py")
+    half = FSDP_ITERS // 2
+    straight = train(root, "straight", 2, config, FSDP_ITERS, checkpoint_interval=half)
+    resumed = train(
+        root, "resumed", 2, config, FSDP_ITERS, half, resume_from=str(straight / f"iter_{half}.pth")
+    )
+    return dict(straight=straight, resumed=resumed)
+
+
+def test_fsdp_writes_sharded_checkpoints_any_process_reads(fsdp_runs):
+    """A torch.distributed.checkpoint directory per save, consolidated without a process group."""
+    path = fsdp_runs["straight"] / f"iter_{FSDP_ITERS}.pth"
+    assert sorted(os.listdir(path)) == [".metadata", "__0_0.distcp", "__1_0.distcp", "extra.pth"]
+    checkpoint = load_checkpoint(str(path))  # consolidates in memory
+    # mmengine's EMA layout: the averages deploy, the trained weights (module.*) resume
+    assert int(checkpoint["ema_state_dict"]["steps"]) == FSDP_ITERS
+    weights, trained = checkpoint["state_dict"], checkpoint["ema_state_dict"]
+    assert any(not torch.equal(weights[k], trained[f"module.{k}"]) for k in weights)
+    with open(fsdp_runs["straight"] / "metrics.json") as f:
+        assert json.load(f)["metrics"]["digits/num_samples"] == 10  # both ranks' samples
+    logged = [s["grad_norm"] for s in scalars(fsdp_runs["straight"]) if "grad_norm" in s]
+    assert len(logged) == FSDP_ITERS and all(np.isfinite(logged))
+
+
+def test_fsdp_resume_equals_a_straight_run_bit_for_bit(fsdp_runs):
+    """Sharded weights, optimizer, gathered EMA and per-rank RNG streams all come back."""
+    name = f"iter_{FSDP_ITERS}.pth"
+    straight = load_checkpoint(str(fsdp_runs["straight"] / name))
+    resumed = load_checkpoint(str(fsdp_runs["resumed"] / name))
+    assert_same_training_state(straight, resumed)
+
+
+def test_fsdp_clips_by_the_norm_of_the_whole_model():
+    """2 gloo ranks: the clip function's norm is the unsharded gradients' norm."""
+    out = run(
+        ["torchrun", "--nproc_per_node=2", f"--master_port={free_port()}",
+         "tests/engine/fsdp_clip_check.py"],
+    )  # fmt: skip
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["total"] == pytest.approx(result["expected"], rel=1e-5)
+    # what each rank's own clip_grad_norm_ would have used instead: neither is the norm
+    assert all(abs(n - result["expected"]) > 0.01 * result["expected"] for n in result["local"])
+    assert result["after_clip"] == pytest.approx(1e-3, rel=1e-3)
+
+
+def test_a_sharded_checkpoint_samples_and_consolidates(fsdp_runs, tmp_path):
+    config = str(fsdp_runs["straight"] / "tiny.py")
+    path = str(fsdp_runs["straight"] / f"iter_{FSDP_ITERS}.pth")
+    out = tmp_path / "samples"
+    args = ["--num-samples", "4", "--steps", "2", "--out", str(out)]
+    run([sys.executable, "tools/sample.py", config, path, *args])
+    assert len(list(out.glob("*.png"))) >= 4
+    full = tmp_path / "full.pth"
+    run([sys.executable, "tools/consolidate_checkpoint.py", path, "--out", str(full)])
+    one_file, directory = load_checkpoint(str(full)), load_checkpoint(path)
+    assert all(
+        torch.equal(v, one_file["state_dict"][k]) for k, v in directory["state_dict"].items()
+    )
+    again = subprocess.run(
+        [sys.executable, "tools/consolidate_checkpoint.py", path, "--out", str(full)],
+        cwd=REPO, capture_output=True, text=True,
+    )  # fmt: skip
+    assert again.returncode == 2 and "exists" in again.stderr  # never overwrites
 
 
 def test_slurm_script_hands_srun_the_job_and_train_py_the_launcher(tmp_path):

@@ -9,6 +9,7 @@ from greenreg.engine.hooks.non_finite_guard import NonFiniteGuardHook, NonFinite
 from greenreg.engine.hooks.rng_state import RNGStateHook
 from greenreg.engine.hooks.safe_checkpoints import SafeCheckpointsHook
 from greenreg.engine.hooks.sample_grid import SampleGridHook
+from greenreg.engine.hooks.sharded_ema import ShardedEMAHook
 from greenreg.engine.hooks.speed_switches import SpeedSwitchesHook
 from greenreg.engine.hooks.tensor_stats import TensorStatsHook
 from greenreg.engine.hooks.train_progress import TrainProgressHook
@@ -24,6 +25,7 @@ __all__ = [
     "RNGStateHook",
     "SafeCheckpointsHook",
     "SampleGridHook",
+    "ShardedEMAHook",
     "SpeedSwitchesHook",
     "TensorStatsHook",
     "TrainProgressHook",

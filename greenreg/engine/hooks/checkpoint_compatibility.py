@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
+from torch.distributed.fsdp import FullyShardedDataParallel
 
 from greenreg.engine.checkpoint import check_state_dict_fits, matching_state_dict
 from greenreg.registry import HOOKS
@@ -46,6 +47,10 @@ class CheckpointCompatibilityHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Raises if ``checkpoint['state_dict']`` does not fit (or keeps what fits)."""
+        if isinstance(runner.model, FullyShardedDataParallel):
+            # a sharded model's parameters are flat shards; ShardedCheckpointFSDPStrategy
+            # loads through torch.distributed.checkpoint, which matches names and shapes
+            return
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         state = checkpoint.get("state_dict", {})
         if not self.allow_partial:

@@ -6,7 +6,7 @@ import os
 
 import mmcv
 import torch
-from mmengine.dist import is_main_process
+from mmengine.dist import collect_results, get_world_size, is_main_process
 from mmengine.hooks import Hook
 
 from greenreg.registry import HOOKS
@@ -18,7 +18,8 @@ class SampleGridHook(Hook):
     """Collects the samples the val loop generates and writes them as one grid per run.
 
     The val loop runs with EMAHook's averaged weights swapped in, so the grid shows what
-    "infer with EMA" gives. One row per digit caption, ``per_row`` samples each.
+    "infer with EMA" gives. One row per digit caption, ``per_row`` samples each. Under DDP
+    and FSDP every rank samples its share of the prompts; the grid shows all of them.
 
     Args:
         per_row (int): samples shown per caption.
@@ -48,10 +49,17 @@ class SampleGridHook(Hook):
             self._labels.append(int(item["label"]))
 
     def after_val_epoch(self, runner, metrics=None) -> None:
-        """Writes the grid PNG and hands it to the visualizer."""
-        if not self._samples or not is_main_process():
+        """Gathers every rank's samples, writes the grid PNG and hands it to the visualizer."""
+        pairs = list(zip(self._samples, self._labels))
+        if get_world_size() > 1:  # a collective: every rank takes part
+            # DefaultSampler deals the prompts round-robin; collect_results puts them back
+            # in dataset order and drops the padding
+            size = len(runner.val_dataloader.dataset)
+            pairs = collect_results(pairs, size, device="gpu")  # all_gather_object, any device
+        if not pairs or not is_main_process():
             return
-        image = sample_grid(torch.stack(self._samples), self._labels, self.per_row)
+        samples, labels = zip(*pairs)
+        image = sample_grid(torch.stack(samples), list(labels), self.per_row)
         mmcv.imwrite(
             image[..., ::-1], os.path.join(runner.work_dir, f"{self.prefix}_iter_{runner.iter}.png")
         )
