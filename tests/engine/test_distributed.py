@@ -85,7 +85,7 @@ def train(
         (shutil.copytree if os.path.isdir(resume_from) else shutil.copy)(resume_from, copy)
         (work_dir / "last_checkpoint").write_text(str(copy))
         extra.append("--resume")
-    if nproc == 1:
+    if nproc == 1 and "strategy" not in cfg:  # FSDP needs a process group, even of one
         run([sys.executable, "tools/train.py", str(config), *extra])
     else:
         run(["bash", "tools/dist_train.sh", str(config), str(nproc), *extra], PORT=str(free_port()))
@@ -262,6 +262,16 @@ def test_fsdp_resume_equals_a_straight_run_bit_for_bit(fsdp_runs):
     straight = load_checkpoint(str(fsdp_runs["straight"] / name))
     resumed = load_checkpoint(str(fsdp_runs["resumed"] / name))
     assert_same_training_state(straight, resumed)
+
+
+def test_fsdp_resumes_on_another_number_of_ranks(fsdp_runs, tmp_path):
+    """2 ranks' shards reload on 1 (torch.distributed.checkpoint reshards); RNG re-seeded."""
+    half = str(fsdp_runs["straight"] / f"iter_{FSDP_ITERS // 2}.pth")
+    config = os.path.join(CONFIGS, "fm_gridquery-fsdp.py")
+    work_dir = train(tmp_path, "one", 1, config, FSDP_ITERS, FSDP_ITERS // 2, resume_from=half)
+    assert os.path.isdir(work_dir / f"iter_{FSDP_ITERS}.pth")
+    log = open(glob.glob(str(work_dir / "2*" / "*.log"))[0]).read()
+    assert "RNG streams of 2 rank(s) and this run has 1" in log
 
 
 def test_fsdp_clips_by_the_norm_of_the_whole_model():

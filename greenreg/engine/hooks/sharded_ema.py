@@ -29,8 +29,9 @@ def free_unsharded_params(model: FullyShardedDataParallel) -> None:
     N + 1 from the averages, not from the weights swapped back into the shards.
     """
     for module in FullyShardedDataParallel.fsdp_modules(model):
-        if module._handle is not None:  # torch has no public call for this (2.14)
-            _reshard(module, module._handle, free_unsharded_flat_param=True)
+        handle = module._handle  # torch has no public call for this (2.14)
+        if handle is not None and handle.uses_sharded_strategy:  # one rank: nothing gathered
+            _reshard(module, handle, free_unsharded_flat_param=True)
 
 
 @HOOKS.register_module()
