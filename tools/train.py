@@ -71,8 +71,13 @@ def merge_args(cfg, args: argparse.Namespace):
     if args.resume == "auto":
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
-        if not osp.isfile(args.resume):
-            raise FileNotFoundError(f"--resume {args.resume!r}: no such checkpoint file.")
+        from greenreg.engine.sharded_checkpoint import is_sharded_checkpoint
+
+        if not (osp.isfile(args.resume) or is_sharded_checkpoint(args.resume)):
+            raise FileNotFoundError(
+                f"--resume {args.resume!r}: no such checkpoint; expected a checkpoint file or a "
+                f"sharded checkpoint directory (FSDP)."
+            )
         cfg.resume, cfg.load_from = True, args.resume
     share_data_order(cfg)
     if args.launcher != "none" and not torch.cuda.is_available():
@@ -155,6 +160,7 @@ def check_resume_checkpoint(cfg, model) -> None:
     from mmengine.runner import find_latest_checkpoint
 
     from greenreg.engine.checkpoint import check_state_dict_fits, load_checkpoint
+    from greenreg.engine.sharded_checkpoint import is_sharded_checkpoint, sharded_weight_shapes
 
     path = cfg.load_from or find_latest_checkpoint(cfg.work_dir)
     if path is None:
@@ -162,8 +168,11 @@ def check_resume_checkpoint(cfg, model) -> None:
             f"--resume: no checkpoint to resume in {cfg.work_dir!r}; expected a "
             f"'last_checkpoint' file from an earlier run, or pass --resume CHECKPOINT."
         )
-    checkpoint = load_checkpoint(path)
-    check_state_dict_fits(checkpoint.get("state_dict", {}), model, f"checkpoint {path!r}")
+    if is_sharded_checkpoint(path):  # its index names every shape: no shard is read
+        state = sharded_weight_shapes(path)
+    else:
+        state = load_checkpoint(path).get("state_dict", {})
+    check_state_dict_fits(state, model, f"checkpoint {path!r}")
 
 
 @exit_cleanly_on_bad_input

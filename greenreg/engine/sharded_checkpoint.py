@@ -96,6 +96,19 @@ def has_optimizer_state(path: str) -> bool:
     return any(key.startswith("optimizer.") for key in keys)
 
 
+def sharded_weight_shapes(path: str) -> dict[str, torch.Tensor]:
+    """The trained weights' names and full shapes from the index alone, as meta tensors.
+
+    Enough to check that a checkpoint fits a model before a resume, without reading (or
+    gathering into one process) any shard.
+    """
+    shapes = {}
+    for key, item in SafeFileSystemReader(path).read_metadata().state_dict_metadata.items():
+        if key.startswith("state_dict.") and hasattr(item, "size"):
+            shapes[key.removeprefix("state_dict.")] = torch.empty(item.size, device="meta")
+    return shapes
+
+
 def _rank() -> int:
     return dist.get_rank() if dist.is_available() and dist.is_initialized() else 0
 

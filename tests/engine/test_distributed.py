@@ -274,6 +274,19 @@ def test_fsdp_resumes_on_another_number_of_ranks(fsdp_runs, tmp_path):
     assert "RNG streams of 2 rank(s) and this run has 1" in log
 
 
+def test_resuming_a_sharded_checkpoint_of_another_model_is_refused_up_front(fsdp_runs, tmp_path):
+    """Checked from the index alone (no shard read, no process group), in one line, exit 2."""
+    half = fsdp_runs["straight"] / f"iter_{FSDP_ITERS // 2}.pth"
+    config = str(fsdp_runs["straight"] / "tiny.py")
+    out = subprocess.run(
+        [sys.executable, "tools/train.py", config, "--work-dir", str(tmp_path / "w"),
+         "--resume", str(half), "--cfg-options", "model.backbone.base_channels=16"],
+        cwd=REPO, capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=REPO),
+    )  # fmt: skip
+    assert out.returncode == 2, out.stderr[-1500:]
+    assert "do not fit" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
 def test_fsdp_clips_by_the_norm_of_the_whole_model():
     """2 gloo ranks: the clip function's norm is the unsharded gradients' norm."""
     out = run(
