@@ -22,8 +22,9 @@ $(VENV)/.stamp-dev: $(VENV)/.stamp-base
 	$(PIP) -e ".[dev]"
 	touch $@
 
+# the demo replaces its own previous run (--overwrite); other runs' work dirs are protected
 demo: $(VENV)/.stamp-base
-	$(PY) tools/train.py $(CONFIG)
+	$(PY) tools/train.py $(CONFIG) --overwrite
 	@echo "results: work_dirs/$(basename $(notdir $(CONFIG)))/ (samples_ema_iter_*.png, loss_curves.png, metrics.json, checkpoints)"
 
 lint: $(VENV)/.stamp-dev

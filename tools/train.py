@@ -35,6 +35,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="resume from CHECKPOINT, or from the work dir's latest checkpoint if none is given",
     )
     parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the earlier run in --work-dir (its checkpoints, logs, images); without "
+        "it a fresh run refuses a work dir that holds another run's checkpoints",
+    )
+    parser.add_argument(
         "--amp",
         action="store_true",
         help="mixed precision: bf16 autocast on CPU or GPU (AutocastOptimWrapper)",
@@ -68,6 +74,8 @@ def merge_args(cfg, args: argparse.Namespace):
     if args.amp:
         cfg.optim_wrapper.type = "AutocastOptimWrapper"
         cfg.optim_wrapper.setdefault("dtype", "bfloat16")
+    if args.overwrite and args.resume is not None:
+        raise ValueError("--overwrite with --resume: expected one of them (replace or continue).")
     if args.resume == "auto":
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
@@ -157,22 +165,32 @@ def check_resume_checkpoint(cfg, model) -> None:
     mmengine would silently start from scratch when the work dir holds no checkpoint, and
     would only find a damaged or foreign one after writing its logs; both are caught here.
     """
-    from mmengine.runner import find_latest_checkpoint
-
     from greenreg.engine.checkpoint import check_state_dict_fits, load_checkpoint
     from greenreg.engine.sharded_checkpoint import is_sharded_checkpoint, sharded_weight_shapes
+    from greenreg.engine.work_dir import checkpoint_to_resume
 
-    path = cfg.load_from or find_latest_checkpoint(cfg.work_dir)
-    if path is None:
-        raise FileNotFoundError(
-            f"--resume: no checkpoint to resume in {cfg.work_dir!r}; expected a "
-            f"'last_checkpoint' file from an earlier run, or pass --resume CHECKPOINT."
-        )
+    # last_checkpoint's target, or the newest complete one if that is missing or damaged
+    path = cfg.load_from = cfg.load_from or checkpoint_to_resume(cfg.work_dir)
     if is_sharded_checkpoint(path):  # its index names every shape: no shard is read
         state = sharded_weight_shapes(path)
     else:
         state = load_checkpoint(path).get("state_dict", {})
     check_state_dict_fits(state, model, f"checkpoint {path!r}")
+
+
+def claim_work_dir(work_dir: str, overwrite: bool) -> None:
+    """A fresh run refuses a work dir with another run's checkpoints, or clears it (--overwrite).
+
+    Checked before anything is written; only rank 0 removes files.
+    """
+    from greenreg.engine.work_dir import check_work_dir_is_free, clear_previous_run
+
+    if not overwrite:
+        check_work_dir_is_free(work_dir)
+    elif int(os.environ.get("RANK", "0")) == 0:
+        removed = clear_previous_run(work_dir)
+        if removed:
+            print(f"--overwrite: removed the earlier run's {len(removed)} file(s) from {work_dir}")
 
 
 @exit_cleanly_on_bad_input
@@ -193,6 +211,8 @@ def main() -> None:
     model = check_config(cfg)
     if cfg.get("resume"):
         check_resume_checkpoint(cfg, model)
+    else:
+        claim_work_dir(cfg.work_dir, args.overwrite)
     if args.launcher == "pytorch" and not torch.cuda.is_available():
         init_cpu_process_group(cfg)
     if "strategy" in cfg:  # Runner would ignore it; FlexibleRunner builds strategies (FSDP)

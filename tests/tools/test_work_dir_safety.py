@@ -1,0 +1,57 @@
+"""A work dir holds one run: reuse is refused, --overwrite is explicit, a broken pointer falls back."""
+
+import hashlib
+import os
+
+from greenreg.engine.checkpoint import load_checkpoint
+from tests.conftest import tiny_config
+from tests.tools.test_cli_tools import tool
+
+
+def checksums(folder) -> dict[str, str]:
+    """Every file under ``folder`` and its SHA-256."""
+    out = {}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(root, name)
+            out[os.path.relpath(path, folder)] = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    return out
+
+
+def test_a_fresh_run_refuses_a_used_work_dir_and_changes_nothing(tmp_path):
+    config, work = tmp_path / "tiny.py", tmp_path / "work"
+    tiny_config(str(work), max_iters=2).dump(str(config))
+    assert tool("tools/train.py", str(config), "--work-dir", str(work)).returncode == 0
+    before = checksums(work)
+    assert "iter_2.pth" in before and "last_checkpoint" in before
+    again = tool("tools/train.py", str(config), "--work-dir", str(work),
+                 "--cfg-options", "optim_wrapper.optimizer.lr=0.01")  # fmt: skip
+    assert again.returncode == 2, again.stderr[-2000:]
+    assert len(again.stderr.strip().splitlines()) == 1
+    for word in ("iter_2.pth", "--resume", "--overwrite", "another --work-dir"):
+        assert word in again.stderr
+    assert checksums(work) == before  # not a byte changed, nothing added
+
+    both = tool("tools/train.py", str(config), "--work-dir", str(work), "--resume", "--overwrite")
+    assert both.returncode == 2 and "--overwrite with --resume" in both.stderr
+    replaced = tool("tools/train.py", str(config), "--work-dir", str(work), "--overwrite")
+    assert replaced.returncode == 0 and "removed the earlier run's" in replaced.stdout
+    assert checksums(work)["iter_2.pth"] != before["iter_2.pth"]  # a new run's checkpoint
+
+
+def test_resume_falls_back_from_a_missing_or_damaged_last_checkpoint(tmp_path):
+    config, work = tmp_path / "tiny.py", tmp_path / "work"
+    cfg = tiny_config(str(work), max_iters=4)
+    cfg.default_hooks.checkpoint.interval = 2
+    cfg.dump(str(config))
+    assert tool("tools/train.py", str(config), "--work-dir", str(work)).returncode == 0
+    newest = work / "iter_4.pth"
+    newest.write_bytes(newest.read_bytes()[:1000])  # a save cut short by a crash
+    resumed = tool("tools/train.py", str(config), "--work-dir", str(work), "--resume")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    log = resumed.stdout + resumed.stderr
+    assert "which is damaged" in log and "iter_2.pth', the newest complete checkpoint" in log
+    assert load_checkpoint(str(newest))["meta"]["iter"] == 4  # trained 2 -> 4 again
+    os.remove(newest)  # last_checkpoint now names a file that is gone
+    gone = tool("tools/train.py", str(config), "--work-dir", str(work), "--resume")
+    assert gone.returncode == 0 and "which is missing" in gone.stdout + gone.stderr
