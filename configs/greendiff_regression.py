@@ -34,6 +34,7 @@ custom_hooks = [
     dict(type="EMAHook", ema_type="ForeachMomentumAnnealingEMA", momentum=0.001, gamma=20),
     dict(type="CheckpointCompatibilityHook"),
     dict(type="RNGStateHook"),
+    dict(type="PreemptionHook"),
     dict(type="LossEMAHook", momentum=0.02),
 ]
 # bf16 autocast, as the LDM trains (fp32 on a CPU without bf16 units, with a warning)

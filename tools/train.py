@@ -4,6 +4,10 @@ Options follow mmengine's tools: ``--work-dir`` (default ``work_dirs/<config nam
 ``--resume [CHECKPOINT]`` (default: the work dir's last checkpoint), ``--amp``,
 ``--cfg-options key=value ...`` and ``--launcher``. Precedence: CLI > config file.
 
+Exit status: 0 when training completes, 2 on bad input (one line, nothing written), 75 when
+a SIGTERM, SIGINT or SIGUSR1 stopped the run after saving a checkpoint (PreemptionHook; run
+again with ``--resume``).
+
 Distributed: ``tools/dist_train.sh CONFIG NGPUS`` (torchrun) or ``tools/slurm_train.sh``; a
 config with ``runner_type`` (e.g. ``FlexibleRunner`` for FSDP) is built by that runner.
 """
@@ -220,6 +224,10 @@ def main() -> None:
     # as mmpretrain's tools/train.py: `runner_type` picks the runner class
     runner = RUNNERS.build(cfg) if "runner_type" in cfg else Runner.from_cfg(cfg)
     runner.train()
+    from greenreg.engine.hooks import EXIT_PREEMPTED, PreemptionHook
+
+    if any(isinstance(h, PreemptionHook) and h.stopped_at for h in runner.hooks):
+        sys.exit(EXIT_PREEMPTED)  # checkpoint saved; tools/slurm_train.sh requeues on it
 
 
 if __name__ == "__main__":

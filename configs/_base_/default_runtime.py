@@ -32,6 +32,9 @@ custom_hooks = [
     dict(type="CheckpointCompatibilityHook"),
     # save/restore the RNG streams so a resumed run draws what a straight one would
     dict(type="RNGStateHook"),
+    # SIGTERM / SIGINT / SIGUSR1 (Slurm's warning before a time limit): finish the step, save a
+    # checkpoint, stop with exit status 75; listed after RNGStateHook (same priority, runs later)
+    dict(type="PreemptionHook"),
     # EMA-smoothed log of every loss term + loss_curves.png at the end
     dict(type="LossEMAHook", momentum=0.02),
     # tensor statistics of every 50th training step for tools/diagnose.py (seed 004): a

@@ -336,6 +336,22 @@ def test_slurm_script_hands_srun_the_job_and_train_py_the_launcher(tmp_path):
     assert usage.returncode == 2 and usage.stderr.startswith("usage:")
 
 
+def test_slurm_script_asks_for_the_signal_requeues_on_75_and_resumes_when_requeued(tmp_path):
+    """Fake srun exits 75 (PreemptionHook saved); scontrol must requeue; a rerun resumes."""
+    (tmp_path / "srun").write_text('#!/usr/bin/env bash\necho "srun $*"\nexit 75\n')
+    (tmp_path / "scontrol").write_text('#!/usr/bin/env bash\necho "scontrol $*"\n')
+    for name in ("srun", "scontrol"):
+        (tmp_path / name).chmod(0o755)
+    args = ["bash", "tools/slurm_train.sh", "gpu", "fm", "configs/fm_gridquery.py", "w"]
+    env = dict(os.environ, PATH=f"{tmp_path}{os.pathsep}{os.environ['PATH']}", SLURM_JOB_ID="42")
+    first = subprocess.run(args, cwd=REPO, capture_output=True, text=True, env=env)
+    assert first.returncode == 75 and "--signal=USR1@120" in first.stdout
+    assert "scontrol requeue 42" in first.stdout and "--resume" not in first.stdout
+    env["SLURM_RESTART_COUNT"] = "1"
+    again = subprocess.run(args, cwd=REPO, capture_output=True, text=True, env=env)
+    assert "--launcher slurm --resume" in again.stdout
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="the refusal is for machines without GPUs")
 def test_slurm_launcher_without_gpus_is_refused_in_one_line(tmp_path):
     out = subprocess.run(

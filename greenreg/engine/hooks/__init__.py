@@ -6,6 +6,7 @@ from greenreg.engine.hooks.latent_statistics import LatentStatisticsHook
 from greenreg.engine.hooks.loss_ema import LossEMAHook
 from greenreg.engine.hooks.metrics_json import MetricsJsonHook
 from greenreg.engine.hooks.non_finite_guard import NonFiniteGuardHook, NonFiniteTrainingError
+from greenreg.engine.hooks.preemption import EXIT_PREEMPTED, PreemptionHook
 from greenreg.engine.hooks.rng_state import RNGStateHook
 from greenreg.engine.hooks.safe_checkpoints import SafeCheckpointsHook
 from greenreg.engine.hooks.sample_grid import SampleGridHook
@@ -22,6 +23,8 @@ __all__ = [
     "MetricsJsonHook",
     "NonFiniteGuardHook",
     "NonFiniteTrainingError",
+    "EXIT_PREEMPTED",
+    "PreemptionHook",
     "RNGStateHook",
     "SafeCheckpointsHook",
     "SampleGridHook",

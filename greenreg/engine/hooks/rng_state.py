@@ -115,6 +115,15 @@ class RNGStateHook(Hook):
         if get_world_size() > 1 and checkpoint_due(runner):
             self._gathered = gather_rng_states()
 
+    def gather_for_checkpoint(self) -> None:
+        """Gathers every rank's streams now, for a save no CheckpointHook announced.
+
+        A collective under DDP/FSDP (every rank calls it); PreemptionHook calls it before
+        its own save.
+        """
+        if get_world_size() > 1:
+            self._gathered = gather_rng_states()
+
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         """Adds ``checkpoint['rng_state']`` (and ``['rng_state_per_rank']`` when distributed)."""
         checkpoint["rng_state"] = capture_rng_state()

@@ -36,7 +36,8 @@ class FastResumeIterBasedTrainLoop(IterBasedTrainLoop):
             self.run_iter(next(self.dataloader_iterator))
             self._decide_current_val_interval()
             if (
-                self.runner.val_loop is not None
+                not self.stop_training  # a preemption stop saves and leaves at once
+                and self.runner.val_loop is not None
                 and self._iter >= self.val_begin
                 and (self._iter % self.val_interval == 0 or self._iter == self._max_iters)
             ):
