@@ -227,6 +227,8 @@ def main() -> None:
     from greenreg.engine.hooks import EXIT_PREEMPTED, PreemptionHook
 
     if any(isinstance(h, PreemptionHook) and h.stopped_at for h in runner.hooks):
+        if torch.distributed.is_initialized():  # leave together: torchrun stops the rest
+            torch.distributed.barrier()  # when the first rank exits
         sys.exit(EXIT_PREEMPTED)  # checkpoint saved; tools/slurm_train.sh requeues on it
 
 

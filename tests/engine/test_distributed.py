@@ -5,9 +5,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 import mmcv
 import numpy as np
@@ -223,6 +225,49 @@ def test_ddp_resume_equals_a_straight_run_bit_for_bit(runs):
     assert_same_training_state(straight, resumed)
     streams = straight["rng_state_per_rank"]
     assert not torch.equal(streams[0]["torch"], streams[1]["torch"])  # each rank its own
+
+
+def logged_lines(work_dir) -> int:
+    """Complete lines in the run's scalars.json so far (one per iteration, plus validations)."""
+    paths = glob.glob(str(work_dir / "*" / "vis_data" / "scalars.json"))
+    return open(paths[0]).read().count("\n") if paths else 0
+
+
+def worker_pids(work_dir) -> list[int]:
+    """The training processes torchrun started for ``work_dir``."""
+    table = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    return [
+        int(line.split()[0])
+        for line in table.splitlines()
+        if "tools/train.py" in line and "--launcher pytorch" in line and str(work_dir) in line
+    ]
+
+
+def test_a_signal_to_one_ddp_rank_stops_all_at_one_step_and_resumes_exactly(runs, tmp_path):
+    """SIGUSR1 to rank 1 alone: both ranks stop after the same step, rank 0 saves with both
+    ranks' RNG streams, and --resume ends bit-identical to the uninterrupted run."""
+    work_dir = tmp_path / "preempted"
+    config = str(runs["ddp"] / "tiny.py")
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=REPO, PORT=str(free_port()),
+               PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]]))  # fmt: skip
+    process = subprocess.Popen(
+        ["bash", "tools/dist_train.sh", config, "2", "--work-dir", str(work_dir)],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    deadline = time.time() + 300
+    while logged_lines(work_dir) < 40:
+        assert process.poll() is None and time.time() < deadline, process.stdout.read()[-2000:]
+        time.sleep(0.05)
+    os.kill(max(worker_pids(work_dir)), signal.SIGUSR1)  # the later-started worker
+    output = process.communicate(timeout=300)[0]
+    assert "another rank signalled: stopped after iteration" in output, output[-3000:]
+    stopped = load_checkpoint((work_dir / "last_checkpoint").read_text().strip())
+    assert HALF < stopped["meta"]["iter"] < ITERS and len(stopped["rng_state_per_rank"]) == 2
+    run(["bash", "tools/dist_train.sh", config, "2", "--work-dir", str(work_dir), "--resume"],
+        PORT=str(free_port()))  # fmt: skip
+    straight = load_checkpoint(str(runs["ddp"] / f"iter_{ITERS}.pth"))
+    resumed = load_checkpoint(str(work_dir / f"iter_{ITERS}.pth"))
+    assert_same_training_state(straight, resumed)
 
 
 FSDP_ITERS = 8
