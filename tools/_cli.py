@@ -7,6 +7,9 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 
+# exit status when a file could not be written for lack of space or permission (sysexits'
+# EX_IOERR); the message names the file, the bytes needed and free, the last checkpoint
+EXIT_STORAGE = 74
 # errors caused by what the user passed in: reported as one line, exit status 2
 USER_ERRORS = (ValueError, KeyError, TypeError, FileNotFoundError, FileExistsError, SyntaxError)
 
@@ -15,15 +18,23 @@ def exit_cleanly_on_bad_input(main: Callable[[], None]) -> Callable[[], None]:
     """Runs ``main`` and turns bad input into one line and exit status 2.
 
     A config, registry, checkpoint, data or CLI error prints ``<tool>: error: <message>``
-    without a traceback.
+    without a traceback; a disk that is full, over quota or read-only does the same with
+    exit status 74.
 
     ``GREENREG_DEBUG=1`` re-raises instead, with the full traceback.
     """
 
     @wraps(main)
     def wrapper() -> None:
+        from greenreg.engine.atomic_backend import StorageWriteError
+
         try:
             main()
+        except StorageWriteError as err:  # a full or read-only disk: one line, no traceback
+            if os.environ.get("GREENREG_DEBUG"):
+                raise
+            print(f"{sys.argv[0].rsplit('/', 1)[-1]}: error: {err.strerror}", file=sys.stderr)
+            sys.exit(EXIT_STORAGE)
         except USER_ERRORS as err:
             if os.environ.get("GREENREG_DEBUG"):
                 raise

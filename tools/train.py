@@ -209,6 +209,7 @@ def main() -> None:
 
     import greenreg  # noqa: F401  (registers greenreg's components)
     from greenreg.engine.config_check import check_config
+    from greenreg.engine.work_dir import warn_if_little_space
 
     init_default_scope(cfg.get("default_scope", "greenreg"))
     # everything is checked before the Runner writes its first file into the work dir
@@ -217,6 +218,7 @@ def main() -> None:
         check_resume_checkpoint(cfg, model)
     else:
         claim_work_dir(cfg.work_dir, args.overwrite)
+    warn_if_little_space(cfg.work_dir, model)
     if args.launcher == "pytorch" and not torch.cuda.is_available():
         init_cpu_process_group(cfg)
     if "strategy" in cfg:  # Runner would ignore it; FlexibleRunner builds strategies (FSDP)

@@ -12,12 +12,49 @@ own ``"local"`` is left as it is); ``CheckpointHook(backend_args=dict(backend=
 
 from __future__ import annotations
 
+import errno
 import os
 import os.path as osp
+import shutil
 import tempfile
 from pathlib import Path
 
 from mmengine.fileio import LocalBackend, register_backend
+
+# write failures of the storage, not of the program: reported in one line (StorageWriteError)
+STORAGE_ERRNOS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+}
+
+
+class StorageWriteError(OSError):
+    """A file could not be written for lack of space or permission; the message is one line."""
+
+
+def _last_complete_checkpoint(directory: str) -> str:
+    marker = osp.join(directory, "last_checkpoint")
+    if osp.isfile(marker):
+        with open(marker) as f:
+            return repr(f.read().strip())
+    return "none in this work dir yet"
+
+
+def storage_write_error(err: OSError, filepath: str, size: int) -> StorageWriteError:
+    """One line: the file, why, the bytes needed and free, and the last complete checkpoint."""
+    directory = osp.dirname(osp.abspath(filepath))
+    try:
+        free = f"{shutil.disk_usage(directory).free:,}"
+    except OSError:
+        free = "unknown"
+    return StorageWriteError(
+        err.errno,
+        f"cannot write {filepath!r}: {STORAGE_ERRNOS[err.errno]} ({size:,} bytes needed, "
+        f"{free} free); nothing was replaced, and the last complete checkpoint is "
+        f"{_last_complete_checkpoint(directory)}.",
+    )
 
 
 def write_atomically(data: bytes, filepath: str | Path) -> None:
@@ -26,8 +63,20 @@ def write_atomically(data: bytes, filepath: str | Path) -> None:
     Args:
         data (bytes): the complete content.
         filepath (str | Path): the target; its directory is created if missing.
+
+    Raises:
+        StorageWriteError: the disk is full, over quota, read-only or not writable; the
+            temporary file is removed and ``filepath`` keeps its previous content.
     """
-    filepath = os.fspath(filepath)
+    try:
+        _write_atomically(data, os.fspath(filepath))
+    except OSError as err:
+        if err.errno in STORAGE_ERRNOS and not isinstance(err, StorageWriteError):
+            raise storage_write_error(err, os.fspath(filepath), len(data)) from None
+        raise
+
+
+def _write_atomically(data: bytes, filepath: str) -> None:
     directory = osp.dirname(osp.abspath(filepath))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{osp.basename(filepath)}.", suffix=".tmp", dir=directory)

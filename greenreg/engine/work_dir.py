@@ -119,3 +119,30 @@ def checkpoint_to_resume(work_dir: str) -> str:
         f"--resume: nothing to resume in {work_dir!r}: {what}no numbered checkpoint there "
         f"loads; expected a work dir of an earlier run, or pass --resume CHECKPOINT."
     )
+
+
+def checkpoint_bytes_estimate(model) -> int:
+    """Bytes one checkpoint of ``model`` takes: weights, EMA copy and AdamW's two moments.
+
+    A rule of 4 x the model's parameter and buffer bytes (plus nothing for the small
+    state: schedulers, RNG streams, logs); an optimizer with less state writes less.
+    """
+    tensors = list(model.parameters()) + list(model.buffers())
+    return 4 * sum(t.numel() * t.element_size() for t in tensors)
+
+
+def warn_if_little_space(work_dir: str, model) -> None:
+    """Warns before training when the work dir's disk holds fewer than two checkpoints."""
+    existing = work_dir
+    while not osp.isdir(existing) and osp.dirname(existing) != existing:
+        existing = osp.dirname(osp.abspath(existing))
+    free = shutil.disk_usage(existing).free
+    needed = 2 * checkpoint_bytes_estimate(model)
+    if free < needed:
+        print_log(
+            f"work dir {work_dir!r}: {free:,} bytes free, less than two checkpoints "
+            f"(~{needed // 2:,} bytes each: weights, EMA and AdamW's moments); a save may "
+            f"fail for lack of space.",
+            logger="current",
+            level=logging.WARNING,
+        )

@@ -9,8 +9,8 @@ import pytest
 from tests.conftest import REPO, tiny_config, tiny_ddpm_config
 
 
-def tool(*args, cwd=REPO):
-    env = dict(os.environ, OMP_NUM_THREADS="1")
+def tool(*args, cwd=REPO, env: dict | None = None):
+    env = dict(os.environ, OMP_NUM_THREADS="1", **(env or {}))
     return subprocess.run(
         [sys.executable, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600
     )

@@ -55,3 +55,40 @@ def test_resume_falls_back_from_a_missing_or_damaged_last_checkpoint(tmp_path):
     os.remove(newest)  # last_checkpoint now names a file that is gone
     gone = tool("tools/train.py", str(config), "--work-dir", str(work), "--resume")
     assert gone.returncode == 0 and "which is missing" in gone.stdout + gone.stderr
+
+
+def test_a_full_disk_stops_the_run_in_one_line_and_keeps_the_last_checkpoint(tmp_path):
+    config, work = tmp_path / "tiny.py", tmp_path / "work"
+    cfg = tiny_config(str(work), max_iters=4)
+    cfg.default_hooks.checkpoint.interval = 2
+    cfg.custom_imports = dict(imports=["tests.engine.full_disk"], allow_failed_imports=False)
+    cfg.dump(str(config))
+    env = dict(PYTHONPATH=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    full = tool("tools/train.py", str(config), "--work-dir", str(work), env=env)
+    assert full.returncode == 74, full.stderr[-2000:]
+    line = full.stderr.strip().splitlines()[-1]
+    assert len(full.stderr.strip().splitlines()) == 1, full.stderr[-2000:]
+    for words in ("iter_4.pth", "no space left on the device", "bytes needed", "free",
+                  "last complete checkpoint is", "iter_2.pth"):  # fmt: skip
+        assert words in line, line
+    assert sorted(p.name for p in work.glob("*.pth")) == ["iter_2.pth"]  # no partial file
+    assert not list(work.glob(".*.tmp"))
+    assert load_checkpoint(str(work / "iter_2.pth"))["meta"]["iter"] == 2
+
+
+def test_little_free_space_is_announced_before_training(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from torch import nn
+
+    from greenreg.engine import work_dir
+
+    model = nn.Linear(1000, 1000)  # 4 MB of weights: ~16 MB a checkpoint
+    assert work_dir.checkpoint_bytes_estimate(model) == 4 * 4 * (1000 * 1000 + 1000)
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(work_dir.shutil, "disk_usage", lambda p: usage._replace(free=20_000_000))
+    work_dir.warn_if_little_space(str(tmp_path / "new" / "run"), model)
+    assert "20,000,000 bytes free, less than two checkpoints" in capsys.readouterr().out
+    monkeypatch.setattr(work_dir.shutil, "disk_usage", lambda p: usage._replace(free=40_000_000))
+    work_dir.warn_if_little_space(str(tmp_path), model)
+    assert "bytes free" not in capsys.readouterr().out
