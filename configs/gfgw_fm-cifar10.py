@@ -83,6 +83,7 @@ custom_hooks = [
     dict(type="CheckpointCompatibilityHook"),
     dict(type="RNGStateHook"),
     dict(type="PreemptionHook"),
+    dict(type="RunRecordHook"),
     dict(type="LossEMAHook", momentum=0.02),
     dict(type="KimgStatsHook", kimg_per_tick=100.0),
     dict(type="SampleGridHook", per_row=10),

@@ -28,6 +28,7 @@ custom_hooks = [
     dict(type="CheckpointCompatibilityHook"),
     dict(type="RNGStateHook"),
     dict(type="PreemptionHook"),
+    dict(type="RunRecordHook"),
     dict(type="LossEMAHook", momentum=0.02),
     # progress in kimg and <work_dir>/stats.jsonl, as the seed logs it
     dict(type="KimgStatsHook", kimg_per_tick=6.4),  # every 100 iterations

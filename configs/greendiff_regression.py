@@ -35,6 +35,7 @@ custom_hooks = [
     dict(type="CheckpointCompatibilityHook"),
     dict(type="RNGStateHook"),
     dict(type="PreemptionHook"),
+    dict(type="RunRecordHook"),
     dict(type="LossEMAHook", momentum=0.02),
 ]
 # bf16 autocast, as the LDM trains (fp32 on a CPU without bf16 units, with a warning)

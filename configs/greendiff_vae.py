@@ -26,6 +26,7 @@ custom_hooks = [
     dict(type="CheckpointCompatibilityHook"),
     dict(type="RNGStateHook"),
     dict(type="PreemptionHook"),
+    dict(type="RunRecordHook"),
     dict(type="LossEMAHook", momentum=0.02),
     dict(type="LatentStatisticsHook"),
     # seed 000's switch: NHWC convolutions (1.33x in fp32, bench/greendiff_speed.py)

@@ -35,6 +35,8 @@ custom_hooks = [
     # SIGTERM / SIGINT / SIGUSR1 (Slurm's warning before a time limit): finish the step, save a
     # checkpoint, stop with exit status 75; listed after RNGStateHook (same priority, runs later)
     dict(type="PreemptionHook"),
+    # <work_dir>/<timestamp>/run_record.json: command, git commit (+ dirty), packages, seeds, device
+    dict(type="RunRecordHook"),
     # EMA-smoothed log of every loss term + loss_curves.png at the end
     dict(type="LossEMAHook", momentum=0.02),
     # tensor statistics of every 50th training step for tools/diagnose.py (seed 004): a

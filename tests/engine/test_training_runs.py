@@ -1,5 +1,6 @@
 """Real mmengine Runner runs on the tiny config: artefacts, resume, custom modules."""
 
+import glob
 import json
 import os
 import uuid
@@ -40,6 +41,18 @@ def test_a_tiny_run_leaves_checkpoint_sample_grid_loss_curves_and_metrics(tiny_c
     assert {"loss_flow_ema", "loss_contrastive_ema"} <= set(metrics["losses_ema"])
     ckpt = load_checkpoint(os.path.join(cfg.work_dir, "iter_3.pth"))
     assert {"state_dict", "ema_state_dict", "rng_state", "loss_ema_history"} <= set(ckpt)
+    # how to reproduce it, beside the resolved config in the run's timestamped folder
+    (record_path,) = glob.glob(os.path.join(cfg.work_dir, "2*", "run_record.json"))
+    record = json.load(open(record_path))
+    assert record["seeds"]["seed"] == 0 and record["seeds"]["world_size"] == 1
+    assert (
+        record["packages"]["torch"] == torch.__version__.split("+")[0]
+        or record["packages"]["torch"]
+    )
+    assert record["git"] is None or len(record["git"]["commit"]) == 40
+    assert isinstance(record["git"]["dirty"], bool) if record["git"] else True
+    assert record["command"][0].endswith("python") or "python" in record["command"][0]
+    assert record["device"]["cpu_count"] >= 1 and record["resumed_from"] is None
 
 
 def test_resume_continues_exactly_where_a_straight_run_would_be(tiny_cfg):

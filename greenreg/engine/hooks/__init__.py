@@ -8,6 +8,7 @@ from greenreg.engine.hooks.metrics_json import MetricsJsonHook
 from greenreg.engine.hooks.non_finite_guard import NonFiniteGuardHook, NonFiniteTrainingError
 from greenreg.engine.hooks.preemption import EXIT_PREEMPTED, PreemptionHook
 from greenreg.engine.hooks.rng_state import RNGStateHook
+from greenreg.engine.hooks.run_record import RunRecordHook
 from greenreg.engine.hooks.safe_checkpoints import SafeCheckpointsHook
 from greenreg.engine.hooks.sample_grid import SampleGridHook
 from greenreg.engine.hooks.sharded_ema import ShardedEMAHook
@@ -26,6 +27,7 @@ __all__ = [
     "EXIT_PREEMPTED",
     "PreemptionHook",
     "RNGStateHook",
+    "RunRecordHook",
     "SafeCheckpointsHook",
     "SampleGridHook",
     "ShardedEMAHook",
