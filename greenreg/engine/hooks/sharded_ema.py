@@ -93,7 +93,7 @@ class ShardedEMAHook(Hook):
                 f"{type(runner.model).__name__}. Expected strategy="
                 f"dict(type='ShardedCheckpointFSDPStrategy'); other runs use EMAHook."
             )
-        self._params = [p for p in runner.model.parameters()]
+        self._params = list(runner.model.parameters())
         self._averages = [p.detach().clone() for p in self._params]
         if self._resumed is not None:
             # load the gathered averages through FSDP (it reshards), keep them, and put
