@@ -169,17 +169,15 @@ def check_resume_checkpoint(cfg, model) -> None:
     mmengine would silently start from scratch when the work dir holds no checkpoint, and
     would only find a damaged or foreign one after writing its logs; both are caught here.
     """
-    from greenreg.engine.checkpoint import check_state_dict_fits, load_checkpoint
-    from greenreg.engine.sharded_checkpoint import is_sharded_checkpoint, sharded_weight_shapes
-    from greenreg.engine.work_dir import checkpoint_to_resume
+    from greenreg.engine.checkpoint import check_state_dict_fits
+    from greenreg.engine.work_dir import checkpoint_to_resume, read_resume_point
 
-    # last_checkpoint's target, or the newest complete one if that is missing or damaged
-    path = cfg.load_from = cfg.load_from or checkpoint_to_resume(cfg.work_dir)
-    if is_sharded_checkpoint(path):  # its index names every shape: no shard is read
-        state = sharded_weight_shapes(path)
-    else:
-        state = load_checkpoint(path).get("state_dict", {})
-    check_state_dict_fits(state, model, f"checkpoint {path!r}")
+    # the given checkpoint, or last_checkpoint's (the newest complete one if that is broken);
+    # a sharded one is checked from its index, no shard read
+    given = cfg.load_from
+    point = read_resume_point(given) if given else checkpoint_to_resume(cfg.work_dir)
+    cfg.load_from = point.path
+    check_state_dict_fits(point.weights, model, f"checkpoint {point.path!r}")
 
 
 def claim_work_dir(work_dir: str, overwrite: bool) -> None:

@@ -7,11 +7,17 @@ import os
 import os.path as osp
 import re
 import shutil
+from dataclasses import dataclass
 
 from mmengine.logging import print_log
+from torch import Tensor
 
 from greenreg.engine.checkpoint import CheckpointError, load_checkpoint
-from greenreg.engine.sharded_checkpoint import is_sharded_checkpoint
+from greenreg.engine.sharded_checkpoint import (
+    is_sharded_checkpoint,
+    load_sharded_extra,
+    sharded_weight_shapes,
+)
 
 CHECKPOINT_NAME = re.compile(r"^(iter|epoch)_(\d+)\.pth$")
 LAST_CHECKPOINT = "last_checkpoint"
@@ -75,21 +81,47 @@ def clear_previous_run(work_dir: str) -> list[str]:
     return removed
 
 
-def _readable(path: str) -> str | None:
-    """None if the checkpoint at ``path`` is complete, else why not."""
+@dataclass
+class ResumePoint:
+    """Where ``--resume`` continues.
+
+    Attributes:
+        path (str): the checkpoint file or sharded directory.
+        weights (dict[str, Tensor]): its trained weights; for a sharded checkpoint meta
+            tensors of their full shapes, read from the index alone.
+    """
+
+    path: str
+    weights: dict[str, Tensor]
+
+
+def read_resume_point(path: str) -> ResumePoint:
+    """Reads enough of the checkpoint at ``path`` to know it is complete and what it holds.
+
+    Raises:
+        FileNotFoundError: nothing at ``path``.
+        CheckpointError: damaged, truncated, or not a checkpoint.
+    """
+    if is_sharded_checkpoint(path):  # the index and the small extra.pth; no shard is read
+        load_sharded_extra(path)
+        return ResumePoint(path, sharded_weight_shapes(path))
+    if osp.isdir(path):
+        raise CheckpointError(f"checkpoint {path!r}: a directory without a sharded checkpoint.")
+    return ResumePoint(path, load_checkpoint(path).get("state_dict", {}))
+
+
+def _try_read(path: str) -> ResumePoint | str:
+    """The resume point at ``path``, or why there is none ("missing", "damaged (...)")."""
     if not osp.exists(path):
         return "missing"
-    if osp.isdir(path) and not is_sharded_checkpoint(path):
-        return "not a checkpoint directory"
     try:
-        load_checkpoint(path)
+        return read_resume_point(path)
     except (CheckpointError, FileNotFoundError) as err:
         return f"damaged ({str(err).split(': ', 1)[-1][:200]})"
-    return None
 
 
-def checkpoint_to_resume(work_dir: str) -> str:
-    """The checkpoint ``--resume`` continues from: ``last_checkpoint``'s, or the newest good one.
+def checkpoint_to_resume(work_dir: str) -> ResumePoint:
+    """What ``--resume`` continues from: ``last_checkpoint``'s target, or the newest good one.
 
     A ``last_checkpoint`` that names a missing or damaged checkpoint falls back to the newest
     numbered checkpoint that loads, with a warning naming both.
@@ -99,21 +131,20 @@ def checkpoint_to_resume(work_dir: str) -> str:
     """
     marker = osp.join(work_dir, LAST_CHECKPOINT)
     pointed = open(marker).read().strip() if osp.isfile(marker) else None
-    if pointed:
-        problem = _readable(pointed)
-        if problem is None:
-            return pointed
-    candidates = [p for p in numbered_checkpoints(work_dir) if p != pointed]
-    for candidate in candidates:
-        if _readable(candidate) is None:
-            if pointed:
-                print_log(
-                    f"--resume: {LAST_CHECKPOINT} names {pointed!r}, which is {problem}; resuming "
-                    f"from {candidate!r}, the newest complete checkpoint in the work dir.",
-                    logger="current",
-                    level=logging.WARNING,
-                )
-            return candidate
+    problem = _try_read(pointed) if pointed else None
+    if isinstance(problem, ResumePoint):
+        return problem
+    for candidate in numbered_checkpoints(work_dir):
+        if candidate == pointed or not isinstance(point := _try_read(candidate), ResumePoint):
+            continue
+        if pointed:
+            print_log(
+                f"--resume: {LAST_CHECKPOINT} names {pointed!r}, which is {problem}; resuming "
+                f"from {candidate!r}, the newest complete checkpoint in the work dir.",
+                logger="current",
+                level=logging.WARNING,
+            )
+        return point
     what = f"{LAST_CHECKPOINT} names {pointed!r}, which is {problem}, and " if pointed else ""
     raise FileNotFoundError(
         f"--resume: nothing to resume in {work_dir!r}: {what}no numbered checkpoint there "
