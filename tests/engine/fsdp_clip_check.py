@@ -8,6 +8,7 @@ plain OptimWrapper would clip by).
 
 import copy
 import json
+import os
 
 import torch
 import torch.distributed as dist
@@ -40,8 +41,12 @@ def main() -> None:
     dist.all_gather_object(clipped_sq, clipped)
     if rank == 0:
         print(json.dumps(dict(total=total, expected=expected, local=local_norms,
-                              after_clip=sum(clipped_sq) ** 0.5)))  # fmt: skip
+                              after_clip=sum(clipped_sq) ** 0.5)), flush=True)  # fmt: skip
+    dist.barrier()
     dist.destroy_process_group()
+    # skip interpreter teardown: a gloo worker thread destroyed late can abort the process
+    # ("terminate called without an active exception") after the result is printed
+    os._exit(0)
 
 
 if __name__ == "__main__":
