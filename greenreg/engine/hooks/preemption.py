@@ -7,7 +7,6 @@ import signal
 
 import torch
 import torch.distributed as dist
-from mmengine.device import get_device
 from mmengine.dist import get_world_size
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.logging import print_log
@@ -29,8 +28,9 @@ class PreemptionHook(Hook):
     first), a ``kill`` (SIGTERM) or Ctrl-C (SIGINT) would otherwise lose everything since
     the last interval checkpoint. Here the signal only raises a flag; the step in progress
     finishes, every rank agrees to stop after the same step (one all-reduce of the flag per
-    ``check_interval_iters`` under DDP/FSDP), the CheckpointHook's save runs (atomically,
-    with every rank's RNG streams and ``last_checkpoint``), the end-of-training hooks write
+    ``check_interval_iters`` under DDP/FSDP, on a CPU process group: no GPU sync), the
+    CheckpointHook's save runs (atomically, with every rank's RNG streams and
+    ``last_checkpoint``), the end-of-training hooks write
     their curves and logs, and ``tools/train.py`` exits with status 75 (``EXIT_PREEMPTED``).
     ``--resume`` continues bit for bit. Further signals while stopping are counted and
     ignored, so a second SIGTERM during the save cannot cut it short (and the save is an
@@ -67,6 +67,7 @@ class PreemptionHook(Hook):
         self.ignored = 0
         self.stopped_at: int | None = None
         self._previous: dict = {}
+        self._group = None
 
     def _handle(self, signum, frame) -> None:
         # only a flag: logging or saving inside a signal handler can deadlock
@@ -77,6 +78,9 @@ class PreemptionHook(Hook):
 
     def before_train(self, runner) -> None:
         """Installs the handlers (the Runner trains in the main thread)."""
+        if get_world_size() > 1:  # a collective: every rank builds it, in the same order
+            # the flag travels on a CPU (gloo) group: reading it never waits for the GPU
+            self._group = dist.new_group(backend="gloo")
         for name in self.signals:
             number = getattr(signal, name)
             self._previous[number] = signal.signal(number, self._handle)
@@ -92,8 +96,8 @@ class PreemptionHook(Hook):
             return self.received is not None
         if (runner.iter + 1) % self.check_interval_iters:
             return False
-        flag = torch.tensor([float(self.received is not None)], device=get_device())
-        dist.all_reduce(flag, op=dist.ReduceOp.MAX)  # any rank signalled: all stop here
+        flag = torch.tensor([float(self.received is not None)])
+        dist.all_reduce(flag, op=dist.ReduceOp.MAX, group=self._group)  # any rank: all stop
         return bool(flag.item())
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
